@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing Tern needs on Debian 12 / Ubuntu 22.04+ (apt only; nothing
+# is downloaded from anywhere else). Safe to run again: apt skips what is already installed.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  catch2 libfmt-dev libsqlite3-dev
+  qt6-base-dev qt6-declarative-dev libqt6sql6-sqlite
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
+  qml6-module-qttest
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

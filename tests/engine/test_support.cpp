@@ -1,0 +1,66 @@
+#include "tests/engine/test_support.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace tern_test {
+
+static bool is_dir(const std::string& p) {
+    struct stat st {};
+    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string data_dir() {
+    const char* env = std::getenv("TERN_TEST_DATA");
+    std::string dir = env ? env : "";
+    if (dir.empty() || !is_dir(dir))
+        FAIL("shared test data not found (TERN_TEST_DATA='" << dir
+             << "'); configure with -DTERN_TEST_DATA_DIR=/path/to/shared/data");
+    return dir;
+}
+
+std::string work_dir() {
+    const char* env = std::getenv("TERN_TEST_WORK");
+    std::string dir = env ? env : "";
+    if (dir.empty() || !is_dir(dir)) FAIL("TERN_TEST_WORK is not a folder: '" << dir << "'");
+    return dir;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) FAIL("cannot read " << path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace tern_test
+
+#include "engine/synthetic_model.h"
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace tern_test {
+
+std::string tiny_model(const std::string& arch, tern::GgmlType type, uint64_t seed) {
+    const std::string path = work_dir() + "/tiny-" + arch + "-" + tern::ggml_type_name(type) + "-" +
+                             std::to_string(seed) + ".gguf";
+    if (!std::filesystem::exists(path)) {
+        tern::SyntheticOptions o;
+        o.arch = arch;
+        o.type = type;
+        o.seed = seed;
+        // ctest may run several test processes at once: write privately, then rename atomically.
+        const std::string tmp = path + "." + std::to_string(::getpid());
+        tern::write_synthetic_model(o, tmp);
+        std::filesystem::rename(tmp, path);
+    }
+    return path;
+}
+
+}  // namespace tern_test
