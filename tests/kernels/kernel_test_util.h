@@ -1,0 +1,49 @@
+// Deterministic random inputs for the kernel tests. Own generator (splitmix64) rather than
+// <random> distributions, whose output differs between standard libraries.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace tern_ktest {
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [lo, hi).
+  float uniform(float lo, float hi) {
+    const double u = static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0);
+    return static_cast<float>(lo + (hi - lo) * u);
+  }
+  int8_t ternary() { return static_cast<int8_t>(static_cast<int>(next() % 3) - 1); }
+  int8_t i8() { return static_cast<int8_t>(static_cast<int>(next() % 256) - 128); }
+
+ private:
+  uint64_t s_;
+};
+
+inline std::vector<float> random_floats(Rng& r, size_t n, float lo = -1.0f, float hi = 1.0f) {
+  std::vector<float> v(n);
+  for (auto& x : v) x = r.uniform(lo, hi);
+  return v;
+}
+
+inline std::vector<int8_t> random_ternary(Rng& r, size_t n) {
+  std::vector<int8_t> v(n);
+  for (auto& x : v) x = r.ternary();
+  return v;
+}
+
+inline std::vector<int8_t> random_i8(Rng& r, size_t n) {
+  std::vector<int8_t> v(n);
+  for (auto& x : v) x = r.i8();
+  return v;
+}
+
+}  // namespace tern_ktest
