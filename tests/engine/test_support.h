@@ -24,3 +24,14 @@ std::string tiny_model(const std::string& arch = "bitnet-b1.58", tern::GgmlType 
                        uint64_t seed = 1);
 
 }  // namespace tern_test
+
+#include "engine/model.h"
+
+namespace tern_test {
+// Load options with only the thread count set.
+inline tern::LoadOptions threads(int n) {
+    tern::LoadOptions o;
+    o.n_threads = n;
+    return o;
+}
+}  // namespace tern_test

@@ -1,0 +1,44 @@
+#pragma once
+// What distinguishes one model architecture from another, in one place. The forward pass is
+// written once and reads these switches; each architecture declares its switches in its own
+// file (arch_*.cpp), the way llama.cpp keeps one file per architecture.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tern {
+
+// How RoPE pairs the dimensions of a head (llama.cpp's names in brackets).
+enum class RopeStyle {
+    Neox,      // pairs (i, i + n_rot/2), "rotate half"   [LLAMA_ROPE_TYPE_NEOX]
+    Adjacent,  // pairs (2i, 2i + 1)                       [LLAMA_ROPE_TYPE_NORM]
+};
+
+enum class FfnActivation {
+    Relu2,  // relu(gate)^2 * up   (BitNet b1.58 2B4T)
+    Silu,   // silu(gate) * up     (LLaMA, 1bitLLM BitNet)
+};
+
+const char* ffn_activation_name(FfnActivation);
+
+struct ArchSpec {
+    std::string name;                  // canonical name, also the GGUF key prefix
+    std::vector<std::string> aliases;  // older names of the same layout (key prefix follows the file)
+    RopeStyle rope = RopeStyle::Neox;
+    FfnActivation activation = FfnActivation::Silu;
+    bool sub_norms = false;        // attn_sub_norm before o_proj, ffn_sub_norm before down_proj
+    bool optional_scales = false;  // one-element "<weight>.scale" tensors multiply a layer's output
+    bool may_have_output = true;   // a separate output.weight may exist (else always tied)
+};
+
+// The architecture named by general.architecture, or nullptr if Tern does not know it.
+const ArchSpec* find_arch(std::string_view name);
+// All known names, for error messages.
+std::string known_arch_names();
+
+// Defined in arch_<name>.cpp.
+ArchSpec arch_bitnet_b158();
+ArchSpec arch_bitnet();
+ArchSpec arch_llama();
+
+}  // namespace tern

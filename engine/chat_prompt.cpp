@@ -1,0 +1,33 @@
+#include "engine/chat_prompt.h"
+
+#include "engine/session.h"
+#include "engine/tokenizer.h"
+
+#include <algorithm>
+
+namespace tern {
+
+ChatPrompt build_chat_prompt(const Tokenizer& tokenizer, ChatFormat format, std::vector<ChatMessage> messages,
+                             int32_t n_ctx, int32_t reserve, bool drop_oldest) {
+    ChatPrompt out;
+    const int64_t budget = (int64_t)n_ctx - std::max<int32_t>(reserve, 1);
+    for (;;) {
+        out.tokens = tokenizer.encode(render_chat(format, messages, true), tokenizer.add_bos(), true);
+        if ((int64_t)out.tokens.size() <= budget) return out;
+        // The first message after an optional system prompt is the oldest droppable one; the last
+        // message (the user's new turn) is never dropped.
+        const size_t first = (!messages.empty() && messages[0].role == "system") ? 1 : 0;
+        if (!drop_oldest || messages.size() <= first + 1)
+            throw ContextFullError("the conversation needs " + std::to_string(out.tokens.size()) +
+                                   " tokens but the context leaves room for " + std::to_string(std::max<int64_t>(budget, 0)) +
+                                   (drop_oldest ? "; shorten the message or the system prompt"
+                                                : "; start a new conversation or allow dropping old turns"));
+        // Drop a whole exchange (user message and the reply to it) so roles stay alternating.
+        size_t n = 1;
+        if (messages.size() > first + 2 && messages[first].role == "user" && messages[first + 1].role == "assistant") n = 2;
+        messages.erase(messages.begin() + first, messages.begin() + first + n);
+        out.dropped_messages += (int)n;
+    }
+}
+
+}  // namespace tern

@@ -1,0 +1,141 @@
+// The forward pass shared by every architecture. Architecture differences (sub-norms, FFN
+// activation, RoPE pairing, tied output) come from ArchSpec; weight types are hidden behind
+// Linear. Maths follows bitnet-formats.md §1.2 for BitNet b1.58.
+#include "engine/error.h"
+#include "engine/kv_cache.h"
+#include "engine/model.h"
+#include "engine/thread_pool.h"
+#include "kernels/float_dot.h"
+#include "kernels/float_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace tern {
+
+void ForwardScratch::reserve(const ModelConfig& c, int n_tokens) {
+    if (n_tokens <= capacity) return;
+    capacity = n_tokens;
+    const size_t n = (size_t)n_tokens;
+    x.resize(n * c.n_embd);
+    xn.resize(n * std::max(c.n_embd, c.q_dim()));
+    q.resize(n * c.q_dim());
+    k.resize(n * c.kv_dim());
+    v.resize(n * c.kv_dim());
+    att.resize(n * c.q_dim());
+    gate.resize(n * c.n_ff);
+    up.resize(n * c.n_ff);
+    ffn.resize(n * c.n_ff);
+}
+
+void Model::forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& scratch,
+                    LogitsFor which, float* logits) const {
+    if (n <= 0) return;
+    if (pos0 < 0 || (int64_t)pos0 + n > kv.n_ctx())
+        throw Error("context full: " + std::to_string(pos0 + n) + " tokens do not fit in a context of " +
+                    std::to_string(kv.n_ctx()));
+    for (int i = 0; i < n; ++i)
+        if (tokens[i] < 0 || tokens[i] >= config_.n_vocab)
+            throw Error("token id " + std::to_string(tokens[i]) + " is outside the vocabulary (0.." +
+                        std::to_string(config_.n_vocab - 1) + ")");
+    std::lock_guard<std::mutex> lock(forward_mutex_);
+    for (int done = 0; done < n;) {
+        const int count = std::min(kMaxBatch, n - done);
+        const bool last_chunk = done + count == n;
+        LogitsFor chunk_which = which == LogitsFor::All ? LogitsFor::All
+                              : (which == LogitsFor::Last && last_chunk ? LogitsFor::Last : LogitsFor::None);
+        float* chunk_logits = which == LogitsFor::All ? logits + (size_t)done * config_.n_vocab : logits;
+        forward_batch(tokens + done, count, pos0 + done, kv, scratch, chunk_which, chunk_logits);
+        done += count;
+    }
+}
+
+void Model::forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& s,
+                          LogitsFor which, float* logits) const {
+    const ModelConfig& c = config_;
+    ThreadPool& pool = *pool_;
+    s.reserve(c, n);
+    const int64_t E = c.n_embd, Q = c.q_dim(), KV = c.kv_dim(), F = c.n_ff;
+    float* x = s.x.data();
+    float* xn = s.xn.data();
+
+    for (int t = 0; t < n; ++t) embd_->dequantize_row(tokens[t], x + t * E);
+
+    for (int il = 0; il < c.n_layer; ++il) {
+        const Layer& L = layers_[il];
+        // Attention block.
+        for (int t = 0; t < n; ++t) kernels::rmsnorm(x + t * E, L.attn_norm.data(), xn + t * E, E, c.rms_eps);
+        L.wq->forward(xn, s.q.data(), n, pool);
+        L.wk->forward(xn, s.k.data(), n, pool);
+        L.wv->forward(xn, s.v.data(), n, pool);
+        for (int t = 0; t < n; ++t) {
+            const int pos = pos0 + t;
+            for (int h = 0; h < c.n_head; ++h) rope(s.q.data() + t * Q + h * c.head_dim, pos);
+            for (int h = 0; h < c.n_head_kv; ++h) rope(s.k.data() + t * KV + h * c.head_dim, pos);
+            std::copy_n(s.k.data() + t * KV, KV, kv.k(il, pos));
+            std::copy_n(s.v.data() + t * KV, KV, kv.v(il, pos));
+        }
+        attention(il, n, pos0, kv, s);
+        if (!L.attn_sub_norm.empty())
+            for (int t = 0; t < n; ++t)
+                kernels::rmsnorm(s.att.data() + t * Q, L.attn_sub_norm.data(), s.att.data() + t * Q, Q, c.rms_eps);
+        L.wo->forward(s.att.data(), xn, n, pool);
+        kernels::add_inplace(x, xn, n * E);
+
+        // Feed-forward block.
+        for (int t = 0; t < n; ++t) kernels::rmsnorm(x + t * E, L.ffn_norm.data(), xn + t * E, E, c.rms_eps);
+        L.gate->forward(xn, s.gate.data(), n, pool);
+        L.up->forward(xn, s.up.data(), n, pool);
+        if (activation_ == FfnActivation::Relu2) kernels::relu2_mul(s.gate.data(), s.up.data(), s.ffn.data(), n * F);
+        else kernels::silu_mul(s.gate.data(), s.up.data(), s.ffn.data(), n * F);
+        if (!L.ffn_sub_norm.empty())
+            for (int t = 0; t < n; ++t)
+                kernels::rmsnorm(s.ffn.data() + t * F, L.ffn_sub_norm.data(), s.ffn.data() + t * F, F, c.rms_eps);
+        L.down->forward(s.ffn.data(), xn, n, pool);
+        kernels::add_inplace(x, xn, n * E);
+    }
+
+    if (which == LogitsFor::None) return;
+    const int first = which == LogitsFor::Last ? n - 1 : 0;
+    const int count = n - first;
+    for (int t = 0; t < count; ++t)
+        kernels::rmsnorm(x + (first + t) * E, output_norm_.data(), xn + t * E, E, c.rms_eps);
+    (output_ ? output_ : embd_)->forward(xn, logits, count, pool);
+}
+
+void Model::rope(float* head, int32_t pos) const {
+    if (arch_->rope == RopeStyle::Neox)
+        kernels::rope_neox(head, config_.head_dim, config_.n_rot, pos, config_.rope_base);
+    else
+        kernels::rope_adjacent(head, config_.head_dim, config_.n_rot, pos, config_.rope_base);
+}
+
+// Causal grouped-query attention of the n new tokens over every cached position up to their own.
+void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& s) const {
+    const ModelConfig& c = config_;
+    const int hd = c.head_dim;
+    const int group = c.n_head / c.n_head_kv;  // query heads sharing one key/value head
+    const float inv_sqrt = 1.0f / std::sqrt((float)hd);
+    pool_->parallel_for((int64_t)n * c.n_head, [&](int64_t u0, int64_t u1) {
+        std::vector<float> scores(pos0 + n);
+        for (int64_t u = u0; u < u1; ++u) {
+            const int t = (int)(u / c.n_head), h = (int)(u % c.n_head);
+            const int kvh = h / group;
+            const int n_pos = pos0 + t + 1;
+            const float* q = s.q.data() + (size_t)t * c.q_dim() + h * hd;
+            for (int p = 0; p < n_pos; ++p)
+                scores[p] = kernels::dot_f32(q, kv.k(il, p) + kvh * hd, hd) * inv_sqrt;
+            kernels::softmax_inplace(scores.data(), n_pos);
+            float* out = s.att.data() + (size_t)t * c.q_dim() + h * hd;
+            std::fill_n(out, hd, 0.0f);
+            for (int p = 0; p < n_pos; ++p) {
+                const float* v = kv.v(il, p) + kvh * hd;
+                const float w = scores[p];
+                for (int d = 0; d < hd; ++d) out[d] += w * v[d];
+            }
+        }
+    });
+}
+
+}  // namespace tern

@@ -1,0 +1,106 @@
+#pragma once
+// A loaded model: configuration, weights, tokenizer and chat format. Immutable after load and
+// shared by any number of sessions (engine/session.h), which hold the per-conversation state.
+#include "engine/arch.h"
+#include "engine/chat_template.h"
+#include "engine/linear.h"
+#include "engine/model_config.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tern {
+
+class GgufFile;
+class KvCache;
+class ThreadPool;
+class Tokenizer;
+
+struct LoadOptions {
+    int n_threads = 0;     // 0: all hardware threads
+    // Compute straight from the memory-mapped file instead of copying weights into ordinary
+    // memory. Off by default: mmapped weights measured 2-4x slower on the target machines.
+    bool use_mmap = false;
+    std::function<void(float fraction)> progress;  // 0..1 while weights are read
+};
+
+// Per-batch work buffers of the forward pass, owned by the caller (a session) so that the model
+// itself stays immutable.
+struct ForwardScratch {
+    int capacity = 0;  // tokens
+    std::vector<float> x, xn, q, k, v, att, gate, up, ffn, logits_in;
+    void reserve(const ModelConfig& c, int n_tokens);
+};
+
+// Which positions of a batch need logits. Only the last one does during generation; computing
+// the others would read the (large) output matrix for nothing.
+enum class LogitsFor { None, Last, All };
+
+class Model {
+public:
+    struct Layer {
+        std::vector<float> attn_norm, attn_sub_norm, ffn_norm, ffn_sub_norm;  // sub-norms may be empty
+        std::unique_ptr<Linear> wq, wk, wv, wo, gate, up, down;
+    };
+
+    static std::unique_ptr<Model> load(const std::string& path, const LoadOptions& options = {});
+    ~Model();
+
+    const ModelConfig& config() const { return config_; }
+    const ArchSpec& arch() const { return *arch_; }
+    FfnActivation activation() const { return activation_; }
+    const Tokenizer& tokenizer() const { return *tokenizer_; }
+    ChatFormat chat_format() const { return chat_format_; }
+    const std::string& path() const { return path_; }
+    int n_threads() const;
+    bool tied_output() const { return output_ == nullptr; }
+    // Bytes of weights one decode step reads (all linear layers plus the output matrix).
+    uint64_t weight_bytes_per_token() const;
+    // Bytes of tensor data held (in ordinary memory, or mapped).
+    uint64_t weight_bytes_total() const { return weight_bytes_total_; }
+    double load_seconds() const { return load_seconds_; }
+
+    // Runs n tokens at positions pos0.. through the network, appending their keys and values to
+    // kv. logits receives n_vocab floats per requested position (one row for Last, n for All).
+    // One forward pass at a time per model: calls are serialised internally.
+    void forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& scratch,
+                 LogitsFor which, float* logits) const;
+
+    // Largest number of tokens forward() processes at once; longer inputs are split by callers.
+    static constexpr int kMaxBatch = 64;
+
+private:
+    Model() = default;
+    void load_tensors(const GgufFile& f, const LoadOptions& options);
+    void forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& s,
+                       LogitsFor which, float* logits) const;
+    void attention(int layer, int n, int32_t pos0, KvCache& kv, ForwardScratch& s) const;
+    void rope(float* head, int32_t pos) const;
+
+    std::string path_;
+    ModelConfig config_;
+    const ArchSpec* arch_ = nullptr;
+    FfnActivation activation_ = FfnActivation::Silu;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    ChatFormat chat_format_ = ChatFormat::ChatML;
+
+    std::unique_ptr<Linear> embd_;    // token_embd: rows are looked up, and it is the tied output
+    std::unique_ptr<Linear> output_;  // separate output.weight, or null when tied
+    std::vector<float> output_norm_;
+    std::vector<Layer> layers_;
+
+    // Weight bytes: either an anonymous copy (default) or the mapped file kept open.
+    std::unique_ptr<uint8_t[]> storage_;
+    std::unique_ptr<GgufFile> mapped_;
+    uint64_t weight_bytes_total_ = 0;
+    double load_seconds_ = 0;
+
+    std::unique_ptr<ThreadPool> pool_;
+    mutable std::mutex forward_mutex_;
+};
+
+}  // namespace tern

@@ -1,0 +1,138 @@
+#include "engine/session.h"
+
+#include "engine/stop_strings.h"
+#include "engine/tokenizer.h"
+#include "engine/utf8_stream.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace tern {
+namespace {
+
+int32_t default_ctx(const Model& m, int32_t requested) {
+    if (requested > 0) return requested;
+    return std::min<int32_t>(m.config().n_ctx_train, 4096);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+const char* stop_reason_name(StopReason r) {
+    switch (r) {
+        case StopReason::EndOfGeneration: return "end of generation";
+        case StopReason::MaxTokens: return "token limit";
+        case StopReason::StopString: return "stop string";
+        case StopReason::Cancelled: return "cancelled";
+        case StopReason::ContextFull: return "context full";
+    }
+    return "?";
+}
+
+Session::Session(const Model& model, SessionOptions options)
+    : model_(model), kv_(model.config().n_layer, default_ctx(model, options.n_ctx), model.config().kv_dim()) {
+    logits_.resize(model.config().n_vocab);
+}
+
+void Session::eval(const int32_t* ids, int n, LogitsFor which, float* out) {
+    const int32_t pos = (int32_t)tokens_.size();
+    model_.forward(ids, n, pos, kv_, scratch_, which, out);
+    tokens_.insert(tokens_.end(), ids, ids + n);
+}
+
+int Session::prefill(const std::vector<int32_t>& prompt) {
+    if (prompt.empty()) throw Error("empty prompt");
+    if ((int64_t)prompt.size() > kv_.n_ctx())
+        throw ContextFullError("the prompt has " + std::to_string(prompt.size()) +
+                               " tokens but the context holds " + std::to_string(kv_.n_ctx()));
+    // Keep the longest common prefix; at least the last prompt token is evaluated again so that
+    // its logits exist.
+    size_t common = 0;
+    while (common < tokens_.size() && common < prompt.size() && tokens_[common] == prompt[common]) ++common;
+    common = std::min(common, prompt.size() - 1);
+    tokens_.resize(common);
+    // In chunks, so that cancel() interrupts a long prompt too.
+    for (size_t done = common; done < prompt.size();) {
+        if (cancel_.load()) break;
+        const int n = (int)std::min<size_t>(Model::kMaxBatch, prompt.size() - done);
+        const bool last = done + n == prompt.size();
+        eval(prompt.data() + done, n, last ? LogitsFor::Last : LogitsFor::None, logits_.data());
+        done += n;
+    }
+    return (int)common;
+}
+
+GenerateResult Session::generate(const std::vector<int32_t>& prompt, const GenerateParams& params,
+                                 const std::function<void(std::string_view)>& on_piece) {
+    cancel_.store(false);
+    GenerateResult result;
+    result.n_prompt = (int)prompt.size();
+    const Tokenizer& tok = model_.tokenizer();
+
+    auto t0 = std::chrono::steady_clock::now();
+    result.n_prompt_reused = prefill(prompt);
+    result.prefill_seconds = seconds_since(t0);
+    if (cancel_.load()) {
+        result.reason = StopReason::Cancelled;
+        return result;
+    }
+
+    Sampler sampler(params.sampling);
+    for (int32_t id : prompt) sampler.accept(id);  // the repetition penalty looks at the prompt too
+    Utf8StreamDecoder utf8;
+    StopStringFilter stops(params.stop_strings);
+    auto emit = [&](const std::string& text) {
+        if (text.empty()) return;
+        result.text += text;
+        if (on_piece) on_piece(text);
+    };
+
+    t0 = std::chrono::steady_clock::now();
+    for (int i = 0;; ++i) {
+        if (params.max_tokens > 0 && i >= params.max_tokens) { result.reason = StopReason::MaxTokens; break; }
+        if (cancel_.load()) { result.reason = StopReason::Cancelled; break; }
+        const int32_t id = sampler.sample(logits_.data(), model_.config().n_vocab);
+        sampler.accept(id);
+        result.tokens.push_back(id);
+        if (tok.is_eog(id)) { result.reason = StopReason::EndOfGeneration; break; }
+        if (!tok.is_special(id)) {
+            emit(stops.push(utf8.push(tok.token_bytes(id))));
+            if (stops.stopped()) { result.reason = StopReason::StopString; break; }
+        }
+        if ((int64_t)tokens_.size() >= kv_.n_ctx()) { result.reason = StopReason::ContextFull; break; }
+        eval(&id, 1, LogitsFor::Last, logits_.data());
+        ++result.n_decoded;
+    }
+    if (!stops.stopped()) emit(stops.push(utf8.flush()) + stops.flush());
+    result.decode_seconds = seconds_since(t0);
+    return result;
+}
+
+void Session::evaluate_all(const std::vector<int32_t>& ids,
+                           const std::function<void(size_t, const float*)>& on_logits) {
+    if ((int64_t)ids.size() > kv_.n_ctx())
+        throw ContextFullError(std::to_string(ids.size()) + " tokens do not fit in a context of " +
+                               std::to_string(kv_.n_ctx()));
+    const size_t n_vocab = (size_t)model_.config().n_vocab;
+    std::vector<float> batch((size_t)Model::kMaxBatch * n_vocab);
+    tokens_.clear();
+    for (size_t done = 0; done < ids.size();) {
+        const int n = (int)std::min<size_t>(Model::kMaxBatch, ids.size() - done);
+        eval(ids.data() + done, n, LogitsFor::All, batch.data());
+        for (int i = 0; i < n; ++i) on_logits(done + i, batch.data() + i * n_vocab);
+        done += n;
+    }
+    if (!ids.empty()) std::copy_n(batch.data() + ((ids.size() - 1) % Model::kMaxBatch) * n_vocab, n_vocab, logits_.begin());
+}
+
+std::vector<float> Session::logits_all(const std::vector<int32_t>& ids) {
+    const size_t n_vocab = (size_t)model_.config().n_vocab;
+    std::vector<float> out(ids.size() * n_vocab);
+    evaluate_all(ids, [&](size_t i, const float* logits) { std::copy_n(logits, n_vocab, out.begin() + i * n_vocab); });
+    return out;
+}
+
+}  // namespace tern

@@ -1,0 +1,238 @@
+// tern-cli: generate text, chat in the terminal, inspect and evaluate models.
+#include "engine/chat_prompt.h"
+#include "engine/error.h"
+#include "engine/gguf_reader.h"
+#include "engine/npy.h"
+#include "engine/perplexity.h"
+#include "engine/session.h"
+#include "engine/tokenizer.h"
+#include "engine/tools/default_model.h"
+#include "engine/tools/tool_args.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+using namespace tern;
+
+namespace {
+
+const char* kUsage = R"(usage: tern-cli [-m MODEL] [options]
+
+Generates text with a ternary (BitNet b1.58) or float GGUF model.
+
+  -m MODEL            model file (default: the built-in model)
+  -p TEXT             prompt (text completion; with --chat: the first message)
+  -n N                tokens to generate (default 128; with --chat 512)
+  -t THREADS          threads (default: all cores)
+  -c CTX              context size in tokens (default: the model's, at most 4096)
+  --temp T            temperature, 0 = greedy (default 0.8)
+  --top-k K           keep the K most likely tokens, 0 = off (default 40)
+  --top-p P           nucleus sampling, 1 = off (default 0.95)
+  --min-p P           drop tokens below P x the best one's probability (default 0.05)
+  --repeat-penalty R  penalise recently seen tokens, 1 = off (default 1.1)
+  --seed S            random seed, 0 = random (default 0)
+  --chat              interactive chat using the model's chat template
+  --system TEXT       system prompt for --chat
+  --template NAME     chat template: bitnet, llama3, chatml, falcon3 (default: from the model)
+  --info              print metadata and the tensor table
+  --tokenize TEXT     print the token ids of TEXT (no BOS); works on vocabulary-only files
+  --perplexity FILE   print mean NLL and perplexity of the model over a text file
+  --dump-logits OUT   with -p: write the logits of every prompt position to OUT (.npy, float32)
+  --mmap              compute from the memory-mapped file instead of a copy in memory
+  --version, --help
+)";
+
+SamplerParams sampling_from(const tools::Args& a) {
+    SamplerParams s;
+    s.temperature = (float)a.get_float("--temp", s.temperature, 0, 100);
+    s.top_k = (int)a.get_int("--top-k", s.top_k, 0, 1 << 30);
+    s.top_p = (float)a.get_float("--top-p", s.top_p, 0, 1);
+    s.min_p = (float)a.get_float("--min-p", s.min_p, 0, 1);
+    s.repeat_penalty = (float)a.get_float("--repeat-penalty", s.repeat_penalty, 0.01, 100);
+    s.seed = (uint64_t)a.get_int("--seed", 0, 0, INT64_MAX);
+    return s;
+}
+
+void print_stats(const GenerateResult& r) {
+    const double pp = r.prefill_seconds > 0 ? (r.n_prompt - r.n_prompt_reused) / r.prefill_seconds : 0;
+    const double tg = r.decode_seconds > 0 ? r.n_decoded / r.decode_seconds : 0;
+    fmt::print(stderr, "\n[prompt {} tokens ({} reused), {:.1f} tok/s; generated {} tokens, {:.1f} tok/s; stop: {}]\n",
+               r.n_prompt, r.n_prompt_reused, pp, r.tokens.size(), tg, stop_reason_name(r.reason));
+}
+
+int run_info(const std::string& path) {
+    GgufFile f = GgufFile::open(path);
+    fmt::print("file: {}\nGGUF version {}, alignment {}, {} bytes\n\n{} metadata keys:\n", path, f.version(),
+               f.alignment(), f.file_size(), f.metadata().size());
+    for (const auto& kv : f.metadata())
+        fmt::print("  {:<48} {:<8} {}\n", kv.first, gguf_value_type_name(kv.second.type()), kv.second.to_display());
+    fmt::print("\n{} tensors:\n", f.tensors().size());
+    uint64_t total = 0;
+    for (const GgufTensorInfo& t : f.tensors()) {
+        std::string shape;
+        for (size_t i = 0; i < t.ne.size(); ++i) shape += (i ? " x " : "") + std::to_string(t.ne[i]);
+        fmt::print("  {:<36} {:<6} {:<20} {:>14}\n", t.name, ggml_type_name(t.type), shape, t.nbytes);
+        total += t.nbytes;
+    }
+    fmt::print("\ntensor data: {} bytes ({:.1f} MiB)\n", total, total / 1048576.0);
+    return 0;
+}
+
+int run_tokenize(const std::string& path, const std::string& text) {
+    GgufFile f = GgufFile::open(path);
+    std::unique_ptr<Tokenizer> tok = Tokenizer::from_gguf(f);
+    std::vector<int32_t> ids = tok->encode(text, false, false);
+    for (size_t i = 0; i < ids.size(); ++i) fmt::print("{}{}", i ? " " : "", ids[i]);
+    fmt::print("\n");
+    return 0;
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot read " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int run_perplexity(Session& session, const std::string& file) {
+    const Tokenizer& tok = session.model().tokenizer();
+    std::vector<int32_t> ids = tok.encode(read_text_file(file), tok.add_bos(), false);
+    PerplexityResult r = compute_perplexity(session, ids, session.n_ctx(), [](int64_t done, int64_t total) {
+        fmt::print(stderr, "\r[{}/{} tokens]", done, total);
+    });
+    fmt::print(stderr, "\n");
+    fmt::print("tokens scored: {}\nmean NLL: {:.6f}\nperplexity: {:.4f}\n", r.n_scored, r.mean_nll, r.perplexity);
+    return 0;
+}
+
+int run_dump_logits(Session& session, const std::string& prompt, const std::string& out) {
+    const Tokenizer& tok = session.model().tokenizer();
+    std::vector<int32_t> ids = tok.encode(prompt, tok.add_bos(), false);
+    if (ids.empty()) throw Error("the prompt is empty");
+    std::vector<float> logits = session.logits_all(ids);
+    write_npy_f32(out, logits.data(), {ids.size(), (size_t)session.model().config().n_vocab});
+    for (size_t i = 0; i < ids.size(); ++i) fmt::print("{}{}", i ? " " : "", ids[i]);
+    fmt::print("\n");
+    return 0;
+}
+
+int run_completion(Session& session, const std::string& prompt, const GenerateParams& params) {
+    const Tokenizer& tok = session.model().tokenizer();
+    std::vector<int32_t> ids = tok.encode(prompt, tok.add_bos(), false);
+    if (ids.empty() || (ids.front() != tok.bos_id() && prompt.empty())) ids.insert(ids.begin(), tok.bos_id());
+    GenerateResult r = session.generate(ids, params, [](std::string_view piece) {
+        std::fwrite(piece.data(), 1, piece.size(), stdout);
+        std::fflush(stdout);
+    });
+    std::printf("\n");
+    print_stats(r);
+    return 0;
+}
+
+int run_chat(Session& session, ChatFormat format, const std::string& system, std::string first, GenerateParams params) {
+    const Tokenizer& tok = session.model().tokenizer();
+    params.stop_strings = chat_stop_strings(format);
+    std::vector<ChatMessage> messages;
+    if (!system.empty()) messages.push_back({"system", system});
+    const bool tty = isatty(0);
+    fmt::print(stderr, "Chatting with {} ({} template). Type /reset for a new conversation, /exit or Ctrl-D to quit.\n",
+               session.model().config().name.empty() ? session.model().path() : session.model().config().name,
+               chat_format_name(format));
+    for (;;) {
+        std::string line;
+        if (!first.empty()) {
+            line.swap(first);
+        } else {
+            if (tty) fmt::print(stderr, "\n> ");
+            if (!std::getline(std::cin, line)) break;
+        }
+        if (line == "/exit" || line == "/quit") break;
+        if (line == "/reset") {
+            messages.resize(system.empty() ? 0 : 1);
+            fmt::print(stderr, "[new conversation]\n");
+            continue;
+        }
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        messages.push_back({"user", line});
+        ChatPrompt prompt = build_chat_prompt(tok, format, messages, session.n_ctx(), std::max(params.max_tokens, 64), true);
+        if (prompt.dropped_messages > 0) {
+            messages.erase(messages.begin() + (system.empty() ? 0 : 1),
+                           messages.begin() + (system.empty() ? 0 : 1) + prompt.dropped_messages);
+            fmt::print(stderr, "[dropped the {} oldest messages to fit the context]\n", prompt.dropped_messages);
+        }
+        GenerateResult r = session.generate(prompt.tokens, params, [](std::string_view piece) {
+            std::fwrite(piece.data(), 1, piece.size(), stdout);
+            std::fflush(stdout);
+        });
+        std::printf("\n");
+        if (tty) print_stats(r);
+        messages.push_back({"assistant", r.text});
+    }
+    return 0;
+}
+
+int run(int argc, char** argv) {
+    tools::Args a(argc, argv,
+                  {"-m", "-p", "-n", "-t", "-c", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty",
+                   "--seed", "--system", "--template", "--tokenize", "--perplexity", "--dump-logits"},
+                  {"--chat", "--info", "--mmap", "--help", "-h", "--version"});
+    if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
+    if (a.has("--version")) { fmt::print("tern-cli {}\n", TERN_VERSION); return 0; }
+    if (!a.positional().empty()) throw Error("unexpected argument '" + a.positional()[0] + "' (see --help)");
+
+    std::string model_path = a.get_or("-m", "");
+    if (model_path.empty()) model_path = tools::default_model_path(argv[0]);
+    if (model_path.empty()) throw Error("no model given and no built-in model installed; use -m MODEL.gguf");
+
+    if (a.has("--info")) return run_info(model_path);
+    if (auto text = a.get("--tokenize")) return run_tokenize(model_path, *text);
+
+    LoadOptions lo;
+    lo.n_threads = (int)a.get_int("-t", 0, 1, 1024);
+    lo.use_mmap = a.has("--mmap");
+    std::unique_ptr<Model> model = Model::load(model_path, lo);
+    fmt::print(stderr, "[loaded {} ({}, {} layers, {:.0f} MiB of weights) in {:.2f} s, {} threads]\n", model_path,
+               model->config().arch, model->config().n_layer, model->weight_bytes_total() / 1048576.0,
+               model->load_seconds(), model->n_threads());
+
+    SessionOptions so;
+    so.n_ctx = (int32_t)a.get_int("-c", 0, 8, 1 << 20);
+    Session session(*model, so);
+
+    if (auto file = a.get("--perplexity")) return run_perplexity(session, *file);
+    if (auto out = a.get("--dump-logits")) {
+        if (!a.get("-p")) throw Error("--dump-logits needs a prompt (-p TEXT)");
+        return run_dump_logits(session, *a.get("-p"), *out);
+    }
+
+    GenerateParams params;
+    params.sampling = sampling_from(a);
+    params.max_tokens = (int)a.get_int("-n", a.has("--chat") ? 512 : 128, -1, 1 << 24);
+    if (a.has("--chat")) {
+        ChatFormat format = model->chat_format();
+        if (auto name = a.get("--template")) {
+            auto f = chat_format_from_name(*name);
+            if (!f) throw Error("unknown chat template '" + *name + "' (use bitnet, llama3, chatml or falcon3)");
+            format = *f;
+        }
+        return run_chat(session, format, a.get_or("--system", ""), a.get_or("-p", ""), params);
+    }
+    return run_completion(session, a.get_or("-p", ""), params);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "tern-cli: error: {}\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,160 @@
+// Sessions: generation, cancellation, prefix reuse, context limits.
+#include "engine/chat_prompt.h"
+#include "engine/model.h"
+#include "engine/session.h"
+#include "engine/stop_strings.h"
+#include "engine/thread_pool.h"
+#include "engine/tokenizer.h"
+#include "tests/engine/test_support.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using namespace tern;
+
+namespace {
+
+std::unique_ptr<Model> tiny(int threads = 2) { return Model::load(tern_test::tiny_model(), tern_test::threads(threads)); }
+
+GenerateParams greedy(int n) {
+    GenerateParams p;
+    p.max_tokens = n;
+    p.sampling.temperature = 0;
+    p.sampling.repeat_penalty = 1.0f;
+    return p;
+}
+
+std::vector<int32_t> prompt_of(const Model& m, const std::string& text) {
+    return m.tokenizer().encode(text, true, false);
+}
+
+}  // namespace
+
+TEST_CASE("greedy generation is deterministic", "[session]") {
+    auto model = tiny();
+    Session a(*model), b(*model);
+    auto ra = a.generate(prompt_of(*model, "Once upon a time"), greedy(24));
+    auto rb = b.generate(prompt_of(*model, "Once upon a time"), greedy(24));
+    CHECK(ra.tokens == rb.tokens);
+    CHECK(ra.text == rb.text);
+    // Seeded sampling is reproducible too.
+    GenerateParams p = greedy(24);
+    p.sampling.temperature = 1.0f;
+    p.sampling.seed = 42;
+    Session c(*model), d(*model);
+    CHECK(c.generate(prompt_of(*model, "Hi"), p).tokens == d.generate(prompt_of(*model, "Hi"), p).tokens);
+}
+
+TEST_CASE("streamed pieces add up to the result text", "[session]") {
+    auto model = tiny();
+    Session s(*model);
+    std::string streamed;
+    auto r = s.generate(prompt_of(*model, "abc"), greedy(20), [&](std::string_view piece) { streamed += piece; });
+    CHECK(streamed == r.text);
+    CHECK(r.reason == StopReason::MaxTokens);
+    CHECK(r.tokens.size() == 20);
+}
+
+TEST_CASE("cancel from the streaming callback stops within one token", "[session]") {
+    auto model = tiny();
+    Session s(*model);
+    int pieces = 0;
+    GenerateParams p = greedy(200);
+    auto r = s.generate(prompt_of(*model, "stop me"), p, [&](std::string_view) {
+        if (++pieces == 3) s.cancel();
+    });
+    CHECK(r.reason == StopReason::Cancelled);
+    CHECK(r.tokens.size() <= 4);
+}
+
+TEST_CASE("cancel from another thread stops a running generation", "[session]") {
+    auto model = tiny(1);
+    Session s(*model);
+    std::atomic<int> produced{0};
+    GenerateResult r;
+    std::thread worker([&] { r = s.generate(prompt_of(*model, "go"), greedy(0 /* until context full */),
+                                            [&](std::string_view) { ++produced; }); });
+    while (produced.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    s.cancel();
+    worker.join();
+    CHECK(r.reason == StopReason::Cancelled);
+    CHECK((int)r.tokens.size() < s.n_ctx() - 10);
+}
+
+TEST_CASE("a follow-up reuses the cached prefix and gives the same logits as a fresh prefill", "[session]") {
+    auto model = tiny();
+    const auto& tok = model->tokenizer();
+    std::vector<int32_t> first = tok.encode("The cat sat on the mat. The dog", true, false);
+    std::vector<int32_t> second = tok.encode("The cat sat on the mat. A bird flew", true, false);
+    size_t common = 0;
+    while (first[common] == second[common]) ++common;
+
+    Session warm(*model);
+    warm.prefill(first);
+    const int reused = warm.prefill(second);
+    CHECK(reused == (int)common);
+    Session cold(*model);
+    CHECK(cold.prefill(second) == 0);
+    CHECK(warm.last_logits() == cold.last_logits());
+
+    // The same prompt again recomputes only its last token.
+    CHECK(warm.prefill(second) == (int)second.size() - 1);
+    CHECK(warm.last_logits() == cold.last_logits());
+}
+
+TEST_CASE("context limits give errors or stop cleanly", "[session]") {
+    auto model = tiny();
+    SessionOptions small;
+    small.n_ctx = 16;
+    Session s(*model, small);
+    std::vector<int32_t> long_prompt(17, 65);
+    CHECK_THROWS_AS(s.prefill(long_prompt), ContextFullError);
+    auto r = s.generate(std::vector<int32_t>(10, 65), greedy(100));
+    CHECK(r.reason == StopReason::ContextFull);
+    CHECK(s.tokens().size() == 16);
+
+    std::vector<ChatMessage> chat = {{"system", "Be brief."}};
+    for (int i = 0; i < 20; ++i) {
+        chat.push_back({"user", "question number " + std::to_string(i)});
+        chat.push_back({"assistant", "answer number " + std::to_string(i)});
+    }
+    chat.push_back({"user", "last one"});
+    CHECK_THROWS_AS(build_chat_prompt(model->tokenizer(), ChatFormat::BitNet, chat, 128, 16, false), ContextFullError);
+    ChatPrompt fitted = build_chat_prompt(model->tokenizer(), ChatFormat::BitNet, chat, 128, 16, true);
+    CHECK(fitted.tokens.size() <= 112);
+    CHECK(fitted.dropped_messages > 0);
+    CHECK(fitted.dropped_messages % 2 == 0);  // whole exchanges
+}
+
+TEST_CASE("stop strings end generation and are never shown", "[session]") {
+    StopStringFilter f({"User:", "\n\n"});
+    std::string shown;
+    for (const char* piece : {"Hello", " there", ". Us", "e", "r: no"}) shown += f.push(piece);
+    CHECK(f.stopped());
+    CHECK(shown == "Hello there. ");
+    StopStringFilter g({"User:"});
+    std::string out = g.push("a U");
+    out += g.push("s");
+    CHECK(out == "a ");
+    out += g.push("ually");
+    out += g.flush();
+    CHECK(out == "a Usually");
+    CHECK_FALSE(g.stopped());
+}
+
+TEST_CASE("thread pool covers every index exactly once", "[session]") {
+    for (int threads : {1, 2, 3}) {
+        ThreadPool pool(threads);
+        for (int64_t n : {1, 7, 16, 100, 1000}) {
+            std::vector<std::atomic<int>> hits(n);
+            for (auto& h : hits) h = 0;
+            pool.parallel_for(n, [&](int64_t b, int64_t e) {
+                for (int64_t i = b; i < e; ++i) ++hits[i];
+            }, 16);
+            for (auto& h : hits) CHECK(h.load() == 1);
+        }
+    }
+}
