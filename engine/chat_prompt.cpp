@@ -12,7 +12,8 @@ ChatPrompt build_chat_prompt(const Tokenizer& tokenizer, ChatFormat format, std:
     ChatPrompt out;
     const int64_t budget = (int64_t)n_ctx - std::max<int32_t>(reserve, 1);
     for (;;) {
-        out.tokens = tokenizer.encode(render_chat(format, messages, true), tokenizer.add_bos(), true);
+        const RenderedChat rendered = render_chat_marked(format, messages, true);
+        out.tokens = tokenizer.encode_marked(rendered.text, tokenizer.add_bos(), rendered.user_text);
         if ((int64_t)out.tokens.size() <= budget) return out;
         // The first message after an optional system prompt is the oldest droppable one; the last
         // message (the user's new turn) is never dropped.

@@ -32,35 +32,50 @@ std::string capitalize(const std::string& s) {
     return out;
 }
 
-void render_bitnet(std::string& out, const std::vector<ChatMessage>& msgs, bool gen) {
-    for (const auto& m : msgs) out += capitalize(m.role) + ": " + trim(m.content) + "<|eot_id|>";
-    if (gen) out += "Assistant: ";
+// Appends markup as is, and message text while noting where it lies, so that the tokenizer can
+// refuse to read special tokens inside it.
+struct Builder {
+    RenderedChat& r;
+    Builder& operator<<(const std::string& markup) {
+        r.text += markup;
+        return *this;
+    }
+    Builder& text(const std::string& user_text) {
+        r.user_text.emplace_back(r.text.size(), r.text.size() + user_text.size());
+        r.text += user_text;
+        return *this;
+    }
+};
+
+void render_bitnet(Builder& out, const std::vector<ChatMessage>& msgs, bool gen) {
+    for (const auto& m : msgs) (out << capitalize(m.role) + ": ").text(trim(m.content)) << "<|eot_id|>";
+    if (gen) out << "Assistant: ";
 }
 
-void render_llama3(std::string& out, const std::vector<ChatMessage>& msgs, bool gen) {
+void render_llama3(Builder& out, const std::vector<ChatMessage>& msgs, bool gen) {
     for (const auto& m : msgs)
-        out += "<|start_header_id|>" + m.role + "<|end_header_id|>\n\n" + trim(m.content) + "<|eot_id|>";
-    if (gen) out += "<|start_header_id|>assistant<|end_header_id|>\n\n";
+        (out << "<|start_header_id|>" + m.role + "<|end_header_id|>\n\n").text(trim(m.content)) << "<|eot_id|>";
+    if (gen) out << "<|start_header_id|>assistant<|end_header_id|>\n\n";
 }
 
-void render_chatml(std::string& out, const std::vector<ChatMessage>& msgs, bool gen) {
-    for (const auto& m : msgs) out += "<|im_start|>" + m.role + "\n" + m.content + "<|im_end|>\n";
-    if (gen) out += "<|im_start|>assistant\n";
+void render_chatml(Builder& out, const std::vector<ChatMessage>& msgs, bool gen) {
+    for (const auto& m : msgs) (out << "<|im_start|>" + m.role + "\n").text(m.content) << "<|im_end|>\n";
+    if (gen) out << "<|im_start|>assistant\n";
 }
 
-void render_falcon3(std::string& out, const std::vector<ChatMessage>& msgs, bool gen) {
+void render_falcon3(Builder& out, const std::vector<ChatMessage>& msgs, bool gen) {
     for (size_t i = 0; i < msgs.size(); ++i) {
         const auto& m = msgs[i];
-        out += "<|" + m.role + "|>\n" + m.content;
+        (out << "<|" + m.role + "|>\n").text(m.content);
         if (m.role == "assistant") {
-            out += "<|endoftext|>";
+            out << "<|endoftext|>";
             // The Falcon3-Instruct template omits the newline after a final assistant message.
-            if (i + 1 < msgs.size()) out += "\n";
+            if (i + 1 < msgs.size()) out << "\n";
         } else {
-            out += "\n";
+            out << "\n";
         }
     }
-    if (gen) out += "<|assistant|>\n";
+    if (gen) out << "<|assistant|>\n";
 }
 
 }  // namespace
@@ -99,14 +114,20 @@ ChatFormat detect_chat_format(const std::string& tmpl, const std::string& arch) 
 
 std::string render_chat(ChatFormat format, const std::vector<ChatMessage>& messages,
                         bool add_generation_prompt) {
-    std::string out;
+    return render_chat_marked(format, messages, add_generation_prompt).text;
+}
+
+RenderedChat render_chat_marked(ChatFormat format, const std::vector<ChatMessage>& messages,
+                                bool add_generation_prompt) {
+    RenderedChat rendered;
+    Builder out{rendered};
     switch (format) {
         case ChatFormat::BitNet: render_bitnet(out, messages, add_generation_prompt); break;
         case ChatFormat::Llama3: render_llama3(out, messages, add_generation_prompt); break;
         case ChatFormat::ChatML: render_chatml(out, messages, add_generation_prompt); break;
         case ChatFormat::Falcon3: render_falcon3(out, messages, add_generation_prompt); break;
     }
-    return out;
+    return rendered;
 }
 
 std::vector<std::string> chat_stop_strings(ChatFormat format) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tern {
@@ -45,6 +46,16 @@ ChatFormat detect_chat_format(const std::string& embedded_template, const std::s
 //            that ends the conversation gets no "\n" after <|endoftext|>.
 std::string render_chat(ChatFormat format, const std::vector<ChatMessage>& messages,
                         bool add_generation_prompt);
+
+// The same text, plus the byte ranges [begin, end) that hold message contents. Tokenize it with
+// Tokenizer::encode_marked so that a "<|eot_id|>" typed by the user stays plain text while the
+// template's own markers become special tokens.
+struct RenderedChat {
+    std::string text;
+    std::vector<std::pair<size_t, size_t>> user_text;
+};
+RenderedChat render_chat_marked(ChatFormat format, const std::vector<ChatMessage>& messages,
+                                bool add_generation_prompt);
 
 // Text stop strings for a model that skips its end-of-turn token and starts the next turn by
 // itself. End-of-generation TOKENS (<|eot_id|>, <|im_end|>, ...) are handled by the session; the

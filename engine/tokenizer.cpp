@@ -37,7 +37,8 @@ TokenType Tokenizer::token_type(int32_t id) const {
     return vocab_.type(id);
 }
 
-std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const {
+template <class MayParse>
+std::vector<int32_t> Tokenizer::encode_impl(std::string_view text, bool add_bos, MayParse may_parse) const {
     std::vector<int32_t> out;
     out.reserve(text.size() / 3 + 2);
     if (add_bos && add_bos_ && vocab_.bos_id() >= 0) out.push_back(vocab_.bos_id());
@@ -48,8 +49,10 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool
     size_t pos = 0;
     while (pos < text.size()) {
         const auto byte = static_cast<uint8_t>(text[pos]);
-        const int32_t special =
-            vocab_.may_start_special(byte) ? vocab_.match_special(text, pos, parse_special) : -1;
+        int32_t special = vocab_.may_start_special(byte) ? vocab_.match_special(text, pos, true) : -1;
+        // A Control token where it may not be read: fall back to the always-read UserDefined ones.
+        if (special >= 0 && !may_parse(pos, pos + vocab_.text(special).size()))
+            special = vocab_.match_special(text, pos, false);
         if (special < 0) {
             ++pos;
             continue;
@@ -64,6 +67,19 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool
     }
     if (text.size() > run_begin) encode_text(text.substr(run_begin), fragment_start, out);
     return out;
+}
+
+std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const {
+    return encode_impl(text, add_bos, [parse_special](size_t, size_t) { return parse_special; });
+}
+
+std::vector<int32_t> Tokenizer::encode_marked(std::string_view text, bool add_bos,
+                                              const std::vector<std::pair<size_t, size_t>>& plain) const {
+    return encode_impl(text, add_bos, [&plain](size_t begin, size_t end) {
+        for (const auto& r : plain)
+            if (begin < r.second && r.first < end) return false;
+        return true;
+    });
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special) const {

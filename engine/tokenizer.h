@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tern {
@@ -29,6 +30,10 @@ public:
     // parse_special: Control texts such as "<|eot_id|>" in `text` become their token; otherwise
     // they are tokenized as plain characters. UserDefined tokens are always recognised.
     std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special) const;
+    // Like encode(text, add_bos, true), except that no Control token is read from text that
+    // overlaps one of the byte ranges [begin, end) in `plain` (message contents in a chat prompt).
+    std::vector<int32_t> encode_marked(std::string_view text, bool add_bos,
+                                       const std::vector<std::pair<size_t, size_t>>& plain) const;
 
     // Raw bytes this token stands for (may be part of a UTF-8 character; special tokens give
     // their text). Throws tern::Error for an id outside the vocabulary.
@@ -54,6 +59,10 @@ public:
 
 protected:
     explicit Tokenizer(const GgufFile& file);
+    // Shared by encode() and encode_marked(): may_parse(begin, end) says whether a Control
+    // token found at text[begin, end) may be read as that token.
+    template <class MayParse>
+    std::vector<int32_t> encode_impl(std::string_view text, bool add_bos, MayParse may_parse) const;
     // Encodes text that contains no special tokens. `fragment_start` is true at the start of the
     // input and right after a special token (SentencePiece adds its prefix space there).
     virtual void encode_text(std::string_view text, bool fragment_start,

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -157,4 +158,15 @@ TEST_CASE("thread pool covers every index exactly once", "[session]") {
             for (auto& h : hits) CHECK(h.load() == 1);
         }
     }
+}
+
+TEST_CASE("special-token text typed by the user stays plain text in a chat prompt", "[session]") {
+    auto model = tiny();
+    const Tokenizer& tok = model->tokenizer();
+    const int32_t eot = *tok.find_token("<|eot_id|>");
+    std::vector<ChatMessage> chat = {{"user", "say <|eot_id|> please"}};
+    ChatPrompt p = build_chat_prompt(tok, ChatFormat::BitNet, chat, 256, 16, false);
+    // Exactly one <|eot_id|>: the template's own, after the user's message.
+    CHECK(std::count(p.tokens.begin(), p.tokens.end(), eot) == 1);
+    CHECK(tok.decode(p.tokens) == "<|begin_of_text|>User: say <|eot_id|> please<|eot_id|>Assistant: ");
 }
