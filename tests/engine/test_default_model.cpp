@@ -1,0 +1,172 @@
+// The default model that ships in resources/models: the engine must compute what the model was
+// trained to compute. The reference numbers were computed once in PyTorch by
+// resources/models/train/train.py, on the same exported ternary weights, and are stored in the
+// model's card (resources/models/tern-default.json); these tests recompute them with the engine.
+#include "engine/gguf_reader.h"
+#include "engine/json.h"
+#include "engine/model.h"
+#include "engine/perplexity.h"
+#include "engine/session.h"
+#include "engine/tokenizer.h"
+#include "tests/engine/test_support.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace tern;
+
+namespace {
+
+// resources/models of the source tree this test was compiled from.
+std::string models_dir() {
+    const std::string file = __FILE__;
+    const std::string tail = "tests/engine/test_default_model.cpp";
+    if (file.size() < tail.size() || file.compare(file.size() - tail.size(), tail.size(), tail) != 0)
+        FAIL("cannot locate the source tree from __FILE__ = " << file);
+    return file.substr(0, file.size() - tail.size()) + "resources/models/";
+}
+
+std::string model_path() { return models_dir() + "tern-default.gguf"; }
+
+const JsonValue& card() {
+    static const JsonValue c = parse_json_file(models_dir() + "tern-default.json");
+    return c;
+}
+
+const JsonValue& at(const JsonValue& v, const char* key) {
+    const JsonValue* m = v.find(key);
+    if (!m) FAIL("the model card has no '" << key << "'");
+    return *m;
+}
+
+std::vector<int32_t> ids_of(const JsonValue& array) {
+    std::vector<int32_t> ids;
+    for (const JsonValue& v : array.as_array()) ids.push_back((int32_t)v.as_int());
+    return ids;
+}
+
+const Model& model() {
+    static const std::unique_ptr<Model> m = Model::load(model_path(), tern_test::threads(2));
+    return *m;
+}
+
+std::string fnv1a64_hex(const std::string& bytes) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)h);
+    return buf;
+}
+
+}  // namespace
+
+TEST_CASE("the default model is laid out like the official BitNet b1.58 2B4T file", "[default_model]") {
+    GgufFile f = GgufFile::open(model_path());
+    CHECK(f.version() == 3);
+    CHECK(f.alignment() == 32);
+    // The official file's 24 keys, in its order (docs: bitnet-formats.md §2.1).
+    const std::string a = "bitnet-b1.58.";
+    const std::vector<std::string> keys = {
+        "general.architecture", "general.name", a + "vocab_size", a + "context_length",
+        a + "embedding_length", a + "block_count", a + "feed_forward_length", a + "rope.dimension_count",
+        a + "attention.head_count", a + "attention.head_count_kv", "tokenizer.ggml.add_bos_token",
+        a + "attention.layer_norm_rms_epsilon", a + "rope.freq_base", "general.file_type",
+        "tokenizer.ggml.model", "tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type",
+        "tokenizer.ggml.merges", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
+        "tokenizer.ggml.padding_token_id", "tokenizer.chat_template", "general.quantization_version"};
+    std::vector<std::string> got;
+    for (const auto& kv : f.metadata()) got.push_back(kv.first);
+    CHECK(got == keys);
+    CHECK(f.get_string("general.architecture") == "bitnet-b1.58");
+    CHECK(f.get_uint("general.file_type") == 40);
+    CHECK(f.get_string("tokenizer.ggml.model") == "gpt2");
+    CHECK_FALSE(f.find("tokenizer.ggml.pre"));
+
+    const JsonValue& cfg = at(card(), "config");
+    const int64_t layers = at(cfg, "n_layer").as_int();
+    REQUIRE(f.tensors().size() == (size_t)(1 + 11 * layers + 1));
+    int n_i2s = 0, n_f32 = 0, n_f16 = 0;
+    for (const GgufTensorInfo& t : f.tensors()) {
+        n_i2s += t.type == GgmlType::I2_S;
+        n_f32 += t.type == GgmlType::F32;
+        n_f16 += t.type == GgmlType::F16;
+    }
+    CHECK(n_i2s == 7 * layers);
+    CHECK(n_f32 == 4 * layers + 1);
+    CHECK(n_f16 == 1);
+    CHECK(f.tensors().front().name == "token_embd.weight");
+    CHECK(f.tensors().back().name == "output_norm.weight");
+    CHECK(f.file_size() == (uint64_t)at(at(card(), "file"), "bytes").as_int());
+    CHECK(f.file_size() < 10u * 1024 * 1024);
+
+    const ModelConfig& c = model().config();
+    CHECK(c.n_vocab == at(card(), "vocab_size").as_int());
+    CHECK(c.n_ctx_train == at(card(), "context_length").as_int());
+    CHECK(c.n_embd == at(cfg, "d").as_int());
+    CHECK(c.n_layer == layers);
+    CHECK(c.n_ff == at(cfg, "ff").as_int());
+    CHECK(c.n_head == at(cfg, "n_head").as_int());
+    CHECK(c.n_head_kv == at(cfg, "n_kv_head").as_int());
+    CHECK(model().tied_output());
+    CHECK(model().chat_format() == ChatFormat::BitNet);
+    const Tokenizer& tok = model().tokenizer();
+    CHECK(tok.pre_name() == "gpt2");
+    CHECK(tok.add_bos());
+    CHECK(tok.token_text(tok.bos_id()) == "<|begin_of_text|>");
+    CHECK(tok.token_text(tok.eos_id()) == "<|end_of_text|>");
+    REQUIRE(tok.find_token("<|eot_id|>"));
+    CHECK(tok.is_eog(*tok.find_token("<|eot_id|>")));
+}
+
+TEST_CASE("default model: engine perplexity on held-out text is within 1% of PyTorch's", "[default_model]") {
+    const JsonValue& ref = at(at(card(), "engine_check"), "perplexity");
+    const std::string data = tern_test::read_file(tern_test::data_dir() + "/" + at(ref, "data_file").as_string());
+    const int64_t b0 = at(ref, "byte_begin").as_int(), b1 = at(ref, "byte_end").as_int();
+    REQUIRE(b0 >= 0);
+    REQUIRE(b1 > b0);
+    REQUIRE((size_t)b1 <= data.size());
+    const std::string text = data.substr((size_t)b0, (size_t)(b1 - b0));
+    REQUIRE(fnv1a64_hex(text) == at(ref, "fnv1a64").as_string());  // the same held-out text
+
+    const Tokenizer& tok = model().tokenizer();
+    const std::vector<int32_t> ids = tok.encode(text, true, false);
+    // Same tokens as the training script: our BPE and the script's agree on this text.
+    REQUIRE((int64_t)ids.size() == at(ref, "n_tokens").as_int());
+    const std::vector<int32_t> first = ids_of(at(ref, "first_token_ids"));
+    CHECK(std::vector<int32_t>(ids.begin(), ids.begin() + first.size()) == first);
+
+    Session session(model());
+    const PerplexityResult r = compute_perplexity(session, ids, (int32_t)at(ref, "window").as_int());
+    const double ppl_torch = at(ref, "perplexity").as_number();
+    INFO("engine: mean NLL " << r.mean_nll << ", perplexity " << r.perplexity << "; PyTorch: mean NLL "
+                             << at(ref, "mean_nll").as_number() << ", perplexity " << ppl_torch);
+    CHECK(r.n_scored == at(ref, "tokens_scored").as_int());
+    CHECK(std::fabs(r.perplexity - ppl_torch) / ppl_torch < 0.01);
+}
+
+TEST_CASE("default model: greedy continuations match PyTorch's", "[default_model]") {
+    const JsonValue& cases = at(at(card(), "engine_check"), "greedy");
+    REQUIRE(cases.size() >= 2);
+    for (const JsonValue& c : cases.as_array()) {
+        const std::string prompt = at(c, "prompt").as_string();
+        const std::vector<int32_t> want = ids_of(at(c, "greedy_ids"));
+        INFO("prompt: " << prompt << "; PyTorch: " << at(c, "text").as_string());
+        const std::vector<int32_t> ids = model().tokenizer().encode(prompt, true, false);
+        REQUIRE(ids == ids_of(at(c, "prompt_ids")));
+        REQUIRE(!want.empty());
+
+        Session session(model());
+        GenerateParams p;
+        p.max_tokens = (int)want.size();
+        p.sampling.temperature = 0;
+        p.sampling.repeat_penalty = 1.0f;
+        const GenerateResult r = session.generate(ids, p);
+        INFO("engine: " << r.text);
+        CHECK(r.tokens == want);
+    }
+}
