@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tern needs on Debian 12 / Ubuntu 22.04+ (apt only; nothing
-# is downloaded from anywhere else). Safe to run again: apt skips what is already installed.
+# is downloaded from anywhere else). The app's FileDialog (export) needs qtquick-dialogs, which in
+# turn needs labs-folderlistmodel. Safe to run again: apt skips what is already installed.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -12,6 +13,7 @@ PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
   qml6-module-qttest
+  qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

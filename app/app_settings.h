@@ -1,0 +1,37 @@
+#pragma once
+// App-wide defaults the user can change: the system prompt and the generation settings that
+// every conversation starts from, and the model to load at start. Stored with QSettings.
+#include "app/generation_settings.h"
+
+#include <QObject>
+#include <QVariantMap>
+#include <QtQml/qqmlregistration.h>
+
+namespace tern::app {
+
+class AppSettings : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("provided by the application")
+    Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY changed)
+    Q_PROPERTY(QVariantMap generation READ generationMap WRITE setGenerationMap NOTIFY changed)
+public:
+    explicit AppSettings(QObject* parent = nullptr);
+    QString systemPrompt() const { return systemPrompt_; }
+    void setSystemPrompt(const QString& prompt);
+    GenerationSettings generation() const { return generation_; }
+    void setGeneration(const GenerationSettings& s);
+    QVariantMap generationMap() const { return generation_.toVariantMap(); }
+    void setGenerationMap(const QVariantMap& map) { setGeneration(GenerationSettings::fromVariantMap(map, generation_)); }
+    QString lastModel() const;
+    void setLastModel(const QString& path);
+
+signals:
+    void changed();
+
+private:
+    QString systemPrompt_;
+    GenerationSettings generation_;
+};
+
+}  // namespace tern::app

@@ -1,0 +1,81 @@
+#include "app/conversation_export.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace tern::app {
+namespace {
+
+QString isoTime(qint64 ms) {
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+const char* stateName(MessageState s) {
+    switch (s) {
+        case MessageState::Complete: return "complete";
+        case MessageState::Streaming: return "streaming";
+        case MessageState::Stopped: return "stopped";
+        case MessageState::Interrupted: return "interrupted";
+    }
+    return "complete";
+}
+
+}  // namespace
+
+QString exportMarkdown(const ConversationRecord& c, const QVector<MessageRecord>& path, const QString& systemPrompt) {
+    QString md = QStringLiteral("# %1\n\n").arg(c.title.isEmpty() ? QStringLiteral("Conversation") : c.title);
+    md += QStringLiteral("_Model: %1 · started %2_\n\n")
+              .arg(c.model.isEmpty() ? QStringLiteral("unknown") : c.model,
+                   QDateTime::fromMSecsSinceEpoch(c.createdAt).toString(QStringLiteral("yyyy-MM-dd hh:mm")));
+    if (!systemPrompt.trimmed().isEmpty()) {
+        // A blockquote keeps the prompt's own Markdown from merging with the headings around it.
+        QString quoted = systemPrompt.trimmed();
+        quoted.replace(QLatin1Char('\n'), QStringLiteral("\n> "));
+        md += QStringLiteral("**System prompt**\n\n> %1\n\n").arg(quoted);
+    }
+    for (const MessageRecord& m : path) {
+        md += m.role == QLatin1String("user") ? QStringLiteral("## You\n\n") : QStringLiteral("## Assistant\n\n");
+        md += m.content.trimmed();
+        if (m.state == MessageState::Stopped) md += QStringLiteral("\n\n_(stopped)_");
+        if (m.state == MessageState::Interrupted) md += QStringLiteral("\n\n_(interrupted)_");
+        md += QStringLiteral("\n\n");
+    }
+    return md;
+}
+
+QByteArray exportJson(const ConversationRecord& c, const QVector<MessageRecord>& all, const QVector<MessageRecord>& path,
+                      const QString& systemPrompt) {
+    QJsonArray messages;
+    for (const MessageRecord& m : all) {
+        messages.append(QJsonObject{
+            {QStringLiteral("id"), m.id},
+            {QStringLiteral("parent_id"), m.parentId ? QJsonValue(m.parentId) : QJsonValue()},
+            {QStringLiteral("role"), m.role},
+            {QStringLiteral("content"), m.content},
+            {QStringLiteral("created_at"), isoTime(m.createdAt)},
+            {QStringLiteral("model"), m.model},
+            {QStringLiteral("token_count"), m.tokenCount},
+            {QStringLiteral("tokens_per_second"), m.tokensPerSecond},
+            {QStringLiteral("state"), QLatin1String(stateName(m.state))},
+        });
+    }
+    QJsonArray current;
+    for (const MessageRecord& m : path) current.append(m.id);
+    QJsonObject root{
+        {QStringLiteral("format"), QStringLiteral("tern-conversation")},
+        {QStringLiteral("version"), 1},
+        {QStringLiteral("title"), c.title},
+        {QStringLiteral("created_at"), isoTime(c.createdAt)},
+        {QStringLiteral("updated_at"), isoTime(c.updatedAt)},
+        {QStringLiteral("model"), c.model},
+        {QStringLiteral("system_prompt"), systemPrompt},
+        {QStringLiteral("settings"), c.settings},
+        {QStringLiteral("current_path"), current},
+        {QStringLiteral("messages"), messages},
+    };
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+}  // namespace tern::app

@@ -1,0 +1,30 @@
+#pragma once
+// Sampling and length settings of a reply. App-wide defaults live in QSettings; a conversation
+// stores only the values the user changed for it (a JSON object), so changing a default later
+// still reaches every conversation that did not override it.
+#include <QJsonObject>
+#include <QVariantMap>
+
+namespace tern::app {
+
+struct GenerationSettings {
+    double temperature = 0.7;
+    double topP = 0.95;
+    int topK = 40;
+    double repeatPenalty = 1.1;
+    int maxTokens = 512;  // <= 0: until the context is full
+    quint64 seed = 0;     // 0: a new random seed per reply
+
+    // Values in json override *this; unknown keys and wrong types are ignored, values clamped.
+    GenerationSettings overriddenBy(const QJsonObject& json) const;
+    QJsonObject toJson() const;
+    // The keys where *this differs from defaults: what a conversation needs to store.
+    QJsonObject differencesFrom(const GenerationSettings& defaults) const;
+    QVariantMap toVariantMap() const { return toJson().toVariantMap(); }
+    static GenerationSettings fromVariantMap(const QVariantMap& map, const GenerationSettings& base) {
+        return base.overriddenBy(QJsonObject::fromVariantMap(map));
+    }
+    bool operator==(const GenerationSettings& o) const { return toJson() == o.toJson(); }
+};
+
+}  // namespace tern::app

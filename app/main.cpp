@@ -1,0 +1,92 @@
+// tern: the desktop chat app. Everything is built by TernApplication; main() only handles the
+// command line and the optional --screenshot hook used for visual checks.
+#include "app/chat_controller.h"
+#include "app/model_controller.h"
+#include "app/tern_application.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QGuiApplication>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QTimer>
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+struct Options {
+    QCommandLineOption model{{QStringLiteral("m"), QStringLiteral("model")}, QStringLiteral("Load this GGUF model."), QStringLiteral("FILE")};
+    QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a picture of the window once the model is loaded, then quit."), QStringLiteral("PNG")};
+    QCommandLineOption threads{{QStringLiteral("t"), QStringLiteral("threads")}, QStringLiteral("Inference threads (default: all)."), QStringLiteral("N")};
+};
+
+Options describe(QCommandLineParser& cli) {
+    Options o;
+    cli.setApplicationDescription(QStringLiteral("Chat with ternary (1.58-bit) language models, offline."));
+    cli.addHelpOption();
+    cli.addOption(QCommandLineOption(QStringLiteral("version"), QStringLiteral("Print the version and quit.")));
+    cli.addOptions({o.model, o.screenshot, o.threads});
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QElapsedTimer sinceLaunch;
+    sinceLaunch.start();
+    // --version must work without a display (scripts, packaging checks), so answer it before
+    // the GUI application connects to one.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::printf("tern %s\n", TERN_VERSION);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            QCoreApplication noGui(argc, argv);
+            QCommandLineParser cli;
+            describe(cli);
+            cli.process(noGui);  // prints the help and exits
+        }
+    }
+    QGuiApplication app(argc, argv);
+    tern::app::TernApplication::setIdentity();
+    QGuiApplication::setDesktopFileName(QStringLiteral("tern"));
+
+    QCommandLineParser cli;
+    const Options opt = describe(cli);
+    cli.process(app);
+
+    // The Basic style takes our palette everywhere, so light and dark look the same on every OS.
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE")) QQuickStyle::setStyle(QStringLiteral("Basic"));
+
+    tern::app::AppOptions options;
+    options.modelPath = cli.value(opt.model);
+    options.worker.threads = cli.value(opt.threads).toInt();
+    tern::app::TernApplication tern(options);
+    if (!tern.start()) {
+        std::fprintf(stderr, "tern: the user interface could not be loaded; the installation is incomplete\n");
+        return 1;
+    }
+    if (qEnvironmentVariableIsSet("TERN_TIMING")) std::fprintf(stderr, "tern: window created after %lld ms\n", (long long)sinceLaunch.elapsed());
+    if (QQuickWindow* w = tern.window())
+        QObject::connect(w, &QQuickWindow::frameSwapped, &app, [&sinceLaunch] {
+            static bool once = false;
+            if (!once && qEnvironmentVariableIsSet("TERN_TIMING")) std::fprintf(stderr, "tern: first frame after %lld ms\n", (long long)sinceLaunch.elapsed());
+            once = true;
+        });
+
+    if (cli.isSet(opt.screenshot)) {
+        const QString file = cli.value(opt.screenshot);
+        auto grab = [&tern, file] {
+            if (QQuickWindow* w = tern.window()) w->grabWindow().save(file);
+            QGuiApplication::quit();
+        };
+        QObject::connect(tern.models(), &tern::app::ModelController::stateChanged, &app, [&tern, grab] {
+            if (!tern.models()->loading()) QTimer::singleShot(500, grab);
+        });
+        QTimer::singleShot(15000, grab);  // no model at all: picture the error state
+    }
+    return app.exec();
+}

@@ -1,0 +1,70 @@
+#pragma once
+// The model picker's side of the GUI: which models exist, which one is loaded, load progress
+// and failures. Loading happens on the worker thread; this object only sends the request and
+// follows the worker's signals, so the window stays responsive while a 1 GB file is read.
+#include "app/inference_types.h"
+#include "app/model_list_model.h"
+
+#include <QObject>
+#include <QtQml/qqmlregistration.h>
+
+namespace tern::app {
+
+class AppSettings;
+class InferenceWorker;
+
+class ModelController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("provided by the application")
+    Q_PROPERTY(ModelListModel* models READ models CONSTANT)
+    Q_PROPERTY(int currentIndex READ currentIndex NOTIFY stateChanged)
+    Q_PROPERTY(QString currentName READ currentName NOTIFY stateChanged)
+    Q_PROPERTY(QString currentSummary READ currentSummary NOTIFY stateChanged)
+    Q_PROPERTY(bool currentIsDefault READ currentIsDefault NOTIFY stateChanged)
+    Q_PROPERTY(bool loading READ loading NOTIFY stateChanged)
+    Q_PROPERTY(bool loaded READ loaded NOTIFY stateChanged)
+    Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
+    Q_PROPERTY(int contextSize READ contextSize NOTIFY stateChanged)
+public:
+    ModelController(InferenceWorker* worker, AppSettings* settings, QObject* parent = nullptr);
+
+    // Finds the models (default, <modelsDir>/*.gguf, extras) and loads preferred, else the one
+    // used last, else the default model. Reports a notice if there is none at all.
+    void start(const QString& defaultModel, const QString& modelsDir, const QStringList& extras, const QString& preferred);
+
+    ModelListModel* models() { return &models_; }
+    int currentIndex() const { return models_.rowOfPath(path_); }
+    QString currentName() const;
+    QString currentSummary() const;
+    bool currentIsDefault() const;
+    bool loading() const { return loading_; }
+    bool loaded() const { return loaded_; }
+    double loadProgress() const { return progress_; }
+    int contextSize() const { return info_.contextSize; }
+    const ModelInfo& info() const { return info_; }
+
+    Q_INVOKABLE void load(const QString& path);
+    Q_INVOKABLE void loadAt(int row);
+
+signals:
+    void stateChanged();
+    void loadProgressChanged();
+    void notice(const QString& title, const QString& detail);
+    void modelReady();
+
+private:
+    void onLoaded(const ModelInfo& info);
+    void onFailed(const QString& path, const QString& message);
+
+    InferenceWorker* worker_;
+    AppSettings* settings_;
+    ModelListModel models_;
+    QString path_;  // requested or loaded
+    ModelInfo info_;
+    bool loading_ = false;
+    bool loaded_ = false;
+    double progress_ = 0;
+};
+
+}  // namespace tern::app

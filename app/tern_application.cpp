@@ -1,0 +1,85 @@
+#include "app/tern_application.h"
+
+#include "app/app_settings.h"
+#include "app/chat_controller.h"
+#include "app/conversation_store.h"
+#include "app/history_controller.h"
+#include "app/model_controller.h"
+#include "app/worker_thread.h"
+#include "engine/tools/default_model.h"
+
+#include <QCoreApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QtQml/QQmlExtensionPlugin>
+
+// The QML modules are static libraries: their types and files are registered by these plugins.
+Q_IMPORT_QML_PLUGIN(TernCorePlugin)
+Q_IMPORT_QML_PLUGIN(TernUiPlugin)
+
+namespace tern::app {
+
+TernApplication::TernApplication(AppOptions options, QObject* parent) : QObject(parent), options_(std::move(options)) {}
+
+TernApplication::~TernApplication() {
+    engine_.reset();  // the window goes first: QML must not see controllers die under it
+    delete chat_;     // flushes a streaming reply
+    chat_ = nullptr;
+    thread_.reset();  // stops generation and joins the worker
+}
+
+void TernApplication::setIdentity() {
+    QCoreApplication::setOrganizationName(QStringLiteral("Tern"));
+    QCoreApplication::setApplicationName(QStringLiteral("Tern"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TERN_VERSION));
+}
+
+InferenceWorker* TernApplication::worker() const { return thread_ ? thread_->worker() : nullptr; }
+
+QQuickWindow* TernApplication::window() const {
+    if (!engine_ || engine_->rootObjects().isEmpty()) return nullptr;
+    return qobject_cast<QQuickWindow*>(engine_->rootObjects().first());
+}
+
+bool TernApplication::start() {
+    store_ = std::make_unique<ConversationStore>();
+    const OpenReport report =
+        store_->open(options_.databasePath.isEmpty() ? ConversationStore::defaultPath() : options_.databasePath);
+
+    thread_ = std::make_unique<WorkerThread>(options_.worker);
+    settings_ = new AppSettings(this);
+    models_ = new ModelController(thread_->worker(), settings_, this);
+    chat_ = new ChatController(store_.get(), thread_->worker(), models_, settings_, nullptr);
+    history_ = new HistoryController(store_.get(), this);
+
+    connect(models_, &ModelController::notice, chat_, [this](const QString& t, const QString& d) { chat_->showNotice(t, d); });
+    connect(history_, &HistoryController::failed, chat_, [this](const QString& t, const QString& d) { chat_->showNotice(t, d); });
+    connect(chat_, &ChatController::conversationsChanged, history_, &HistoryController::refresh);
+    connect(history_, &HistoryController::conversationDeleted, chat_, &ChatController::onConversationDeleted);
+    connect(history_, &HistoryController::conversationRestored, chat_, &ChatController::selectConversation);
+    if (report.status != OpenReport::Ok) chat_->showNotice(QStringLiteral("History problem"), report.message);
+
+    history_->refresh();
+    const QString defaultModel =
+        options_.findDefaultModel
+            ? QString::fromStdString(tern::tools::default_model_path(QCoreApplication::arguments().value(0).toLocal8Bit().constData()))
+            : QString();
+    const QString modelsDir = options_.modelsDir.isEmpty()
+                                  ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models")
+                                  : options_.modelsDir;
+    models_->start(defaultModel, modelsDir, options_.modelPath.isEmpty() ? QStringList() : QStringList{options_.modelPath},
+                   options_.modelPath);
+
+    if (!options_.showWindow) return true;
+    engine_ = std::make_unique<QQmlApplicationEngine>();
+    engine_->addImportPath(QStringLiteral("qrc:/"));
+    engine_->setInitialProperties({{QStringLiteral("chat"), QVariant::fromValue(chat_)},
+                                   {QStringLiteral("history"), QVariant::fromValue(history_)},
+                                   {QStringLiteral("models"), QVariant::fromValue(models_)},
+                                   {QStringLiteral("settings"), QVariant::fromValue(settings_)}});
+    engine_->load(QUrl(QStringLiteral("qrc:/TernUi/Main.qml")));
+    return window() != nullptr;
+}
+
+}  // namespace tern::app

@@ -1,0 +1,74 @@
+// The messages of the open conversation. Follows the end while a reply streams, unless the user
+// has scrolled up to read. When there are no messages yet, shows the model's card instead.
+import QtQuick
+import QtQuick.Controls
+import TernCore
+
+Item {
+    id: root
+    required property var messages          // MessageListModel
+    required property bool generating
+    property string modelName: ""
+    property string modelSummary: ""
+    property bool modelIsDefault: false
+    property bool modelLoading: false
+
+    signal copyRequested(string text)
+    signal regenerateRequested(var messageId)
+    signal editRequested(var messageId, string text)
+    signal versionRequested(var messageId, int delta)
+
+    // Shows row at the top (a search hit); later, after the list has been refilled.
+    function scrollTo(row) {
+        list.pendingRow = row
+        Qt.callLater(list.settle)
+    }
+
+    ListView {
+        id: list
+        objectName: "messageList"
+        anchors.fill: parent
+        anchors.margins: 16
+        model: root.messages
+        spacing: 4
+        clip: true
+        visible: count > 0
+        boundsBehavior: Flickable.StopAtBounds
+        property bool follow: true      // stick to the end while a reply grows, unless the user scrolled up
+        property int pendingRow: -1
+        function settle() {
+            if (pendingRow >= 0 && pendingRow < count) {
+                positionViewAtIndex(pendingRow, ListView.Beginning)
+                follow = pendingRow === count - 1
+                pendingRow = -1
+            } else if (follow) {
+                positionViewAtEnd()
+            }
+        }
+        onMovementEnded: follow = atYEnd
+        onContentHeightChanged: if (follow) Qt.callLater(settle)
+        onCountChanged: { follow = true; Qt.callLater(settle) }
+        Accessible.role: Accessible.List
+        Accessible.name: qsTr("Messages")
+        ScrollBar.vertical: ScrollBar { Accessible.name: qsTr("Scroll messages") }
+
+        delegate: MessageBubble {
+            width: ListView.view.width - 12
+            busy: root.generating
+            onCopyRequested: (t) => root.copyRequested(t)
+            onRegenerateRequested: (id) => root.regenerateRequested(id)
+            onEditRequested: (id, t) => root.editRequested(id, t)
+            onVersionRequested: (id, d) => root.versionRequested(id, d)
+        }
+    }
+
+    ModelCard {
+        visible: list.count === 0
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 48, 560)
+        name: root.modelName
+        summary: root.modelSummary
+        isDefault: root.modelIsDefault
+        loading: root.modelLoading
+    }
+}

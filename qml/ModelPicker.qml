@@ -1,0 +1,30 @@
+// Which model answers. Choosing another frees the current one and loads the new one on the
+// worker thread; a thin bar shows the progress.
+import QtQuick
+import QtQuick.Controls
+import TernCore
+
+Column {
+    id: root
+    required property var models       // ModelController
+    spacing: 2
+    ComboBox {
+        id: combo
+        objectName: "modelPicker"
+        width: 260
+        model: root.models.models
+        textRole: "name"
+        currentIndex: root.models.currentIndex
+        displayText: root.models.loading ? qsTr("Loading %1…").arg(root.models.currentName)
+                                         : (currentIndex >= 0 ? currentText : qsTr("Choose a model"))
+        Accessible.name: qsTr("Model")
+        onActivated: (index) => root.models.loadAt(index)
+    }
+    ProgressBar {
+        width: combo.width
+        height: 3
+        visible: root.models.loading
+        value: root.models.loadProgress
+        Accessible.name: qsTr("Model loading progress")
+    }
+}

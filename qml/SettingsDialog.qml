@@ -1,0 +1,92 @@
+// Per-conversation system prompt and sampling, with buttons to make them the app-wide defaults
+// or to go back to the defaults; and the theme.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import TernCore
+
+Dialog {
+    id: root
+    required property var chat   // ChatController
+    title: qsTr("Chat settings")
+    modal: true
+    standardButtons: Dialog.Close
+    width: Math.min(parent ? parent.width - 80 : 520, 560)
+    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
+
+    function load() {
+        const s = root.chat.conversationSettings
+        prompt.text = s.systemPrompt
+        temperature.value = s.temperature
+        topP.value = s.topP
+        topK.value = s.topK
+        penalty.value = s.repeatPenalty
+        maxTokens.value = s.maxTokens
+    }
+    function values() {
+        return { systemPrompt: prompt.text, temperature: temperature.value, topP: topP.value, topK: topK.value,
+                 repeatPenalty: penalty.value, maxTokens: maxTokens.value }
+    }
+    onAboutToShow: load()
+
+    component LabeledSlider: RowLayout {
+        id: ls
+        required property string label
+        property alias value: slider.value
+        property alias from: slider.from
+        property alias to: slider.to
+        property alias stepSize: slider.stepSize
+        Label { text: ls.label; Layout.preferredWidth: 150; color: Theme.text }
+        Slider {
+            id: slider
+            Layout.fillWidth: true
+            snapMode: Slider.SnapAlways
+            Accessible.name: ls.label
+        }
+        Label { text: slider.value.toFixed(2); Layout.preferredWidth: 40; color: Theme.text }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 8
+        Label { text: qsTr("System prompt"); color: Theme.text }
+        ScrollView {
+            Layout.fillWidth: true
+            Layout.preferredHeight: 90
+            TextArea {
+                id: prompt
+                objectName: "systemPromptField"
+                wrapMode: TextEdit.Wrap
+                color: Theme.text
+                Accessible.name: qsTr("System prompt")
+                background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 6 }
+            }
+        }
+        LabeledSlider { id: temperature; label: qsTr("Temperature"); from: 0; to: 2; stepSize: 0.05 }
+        LabeledSlider { id: topP; label: qsTr("Top-p"); from: 0; to: 1; stepSize: 0.01 }
+        LabeledSlider { id: penalty; label: qsTr("Repetition penalty"); from: 1; to: 2; stepSize: 0.01 }
+        RowLayout {
+            Label { text: qsTr("Top-k (0 = off)"); Layout.preferredWidth: 150; color: Theme.text }
+            SpinBox { id: topK; from: 0; to: 1000; editable: true; Accessible.name: qsTr("Top-k") }
+        }
+        RowLayout {
+            Label { text: qsTr("Max tokens (0 = no limit)"); Layout.preferredWidth: 150; color: Theme.text }
+            SpinBox { id: maxTokens; from: 0; to: 32768; stepSize: 64; editable: true; Accessible.name: qsTr("Maximum reply tokens") }
+        }
+        RowLayout {
+            Label { text: qsTr("Theme"); Layout.preferredWidth: 150; color: Theme.text }
+            ComboBox {
+                model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
+                currentIndex: Theme.mode
+                onActivated: (index) => Theme.mode = index
+                Accessible.name: qsTr("Theme")
+            }
+        }
+        RowLayout {
+            Layout.topMargin: 8
+            Button { text: qsTr("Apply to this chat"); Accessible.name: text; onClicked: { root.chat.applySettings(root.values()); root.close() } }
+            Button { text: qsTr("Save as defaults"); Accessible.name: qsTr("Save as defaults for all chats"); onClicked: { root.chat.saveSettingsAsDefaults(root.values()); root.close() } }
+            Button { text: qsTr("Reset"); Accessible.name: qsTr("Reset this chat to the defaults"); onClicked: { root.chat.resetSettings(); root.load() } }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+#include "app_test_support.h"
+
+#include "engine/synthetic_model.h"
+
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QThread>
+
+namespace tern_app_test {
+
+namespace {
+QTemporaryDir& scratch() {
+    static QTemporaryDir dir;
+    return dir;
+}
+}  // namespace
+
+QString tinyModelPath() {
+    static QString path;
+    if (path.isEmpty()) {
+        path = scratch().filePath(QStringLiteral("tiny.gguf"));
+        tern::SyntheticOptions o;
+        o.shape = "tiny";
+        o.seed = 3;
+        tern::write_synthetic_model(o, path.toStdString());
+    }
+    return path;
+}
+
+bool waitFor(const std::function<bool()>& cond, int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (!cond()) {
+        if (t.elapsed() > timeoutMs) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        QThread::msleep(1);
+    }
+    return true;
+}
+
+void isolateUserFolders() {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    // Test mode moves QStandardPaths (and so QSettings' files) under ~/.qttest; a unique
+    // XDG_CONFIG_HOME/XDG_DATA_HOME keeps parallel test runs apart as well.
+    qputenv("XDG_CONFIG_HOME", scratch().filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_DATA_HOME", scratch().filePath(QStringLiteral("data")).toUtf8());
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+}  // namespace tern_app_test

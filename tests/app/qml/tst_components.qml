@@ -1,0 +1,182 @@
+// The chat components on their own: keys, signals, what they show while a reply streams.
+import QtQuick
+import QtTest
+import TernCore
+import TernUi
+
+Item {
+    id: root
+    width: 800
+    height: 600
+
+    Component { id: composerComponent; Composer { width: 600 } }
+    Component {
+        id: bubbleComponent
+        MessageBubble {
+            width: 700
+            index: 0
+            messageId: 42
+            role: "assistant"
+            content: ""
+            messageState: 0
+            streaming: false
+            versionIndex: 2
+            versionCount: 3
+            tokenCount: 12
+            tokensPerSecond: 34.5
+            modelName: "tiny"
+        }
+    }
+    Component { id: noticeComponent; NoticeCard { width: 500; title: "The disk is full"; detail: "Free some space." } }
+    Component { id: switcherComponent; VersionSwitcher { index: 1; count: 1 } }
+    Component { id: signalSpy; SignalSpy {} }
+
+    function findChild(item, objectName) {
+        if (!item) return null
+        if (item.objectName === objectName) return item
+        const kids = item.children
+        for (let i = 0; i < kids.length; ++i) {
+            const found = findChild(kids[i], objectName)
+            if (found) return found
+        }
+        return null
+    }
+    function countCodeBlocks(item) {
+        let n = (item && item.code !== undefined && item.language !== undefined && item.copyRequested !== undefined) ? 1 : 0
+        const kids = item ? item.children : []
+        for (let i = 0; i < kids.length; ++i) n += countCodeBlocks(kids[i])
+        return n
+    }
+
+    TestCase {
+        name: "Composer"
+        when: windowShown
+
+        function test_enter_sends_and_shift_enter_breaks_the_line() {
+            const c = createTemporaryObject(composerComponent, root)
+            const spy = createTemporaryObject(signalSpy, root, { target: c, signalName: "submitted" })
+            const input = findChild(c, "composerInput")
+            verify(input)
+            input.forceActiveFocus()
+            keyClick(Qt.Key_H)
+            keyClick(Qt.Key_I)
+            keyClick(Qt.Key_Return, Qt.ShiftModifier)
+            keyClick(Qt.Key_X)
+            compare(spy.count, 0)
+            compare(c.text, "hi\nx")
+            keyClick(Qt.Key_Return)
+            compare(spy.count, 1)
+            compare(spy.signalArguments[0][0], "hi\nx")
+            compare(c.text, "hi\nx", "the owner clears the text once the message is saved")
+        }
+
+        function test_empty_text_is_not_sent_and_stop_replaces_send() {
+            const c = createTemporaryObject(composerComponent, root)
+            const sent = createTemporaryObject(signalSpy, root, { target: c, signalName: "submitted" })
+            const stopped = createTemporaryObject(signalSpy, root, { target: c, signalName: "stopRequested" })
+            findChild(c, "composerInput").forceActiveFocus()
+            keyClick(Qt.Key_Space)
+            keyClick(Qt.Key_Return)
+            compare(sent.count, 0)
+            c.generating = true
+            const stop = findChild(c, "stopButton")
+            verify(stop)
+            compare(stop.text, "Stop")
+            mouseClick(stop)
+            compare(stopped.count, 1)
+        }
+    }
+
+    TestCase {
+        name: "MessageBubble"
+        when: windowShown
+
+        function test_markdown_and_code_blocks_with_copy() {
+            const b = createTemporaryObject(bubbleComponent, root, { content: "# Title\n\nSome `inline` text\n\n```js\nlet x = 1\n```\n" })
+            const copies = createTemporaryObject(signalSpy, root, { target: b, signalName: "copyRequested" })
+            waitForRendering(b)
+            compare(countCodeBlocks(b), 1)
+            const copyCode = findChild(b, "copyCodeButton")
+            verify(copyCode)
+            mouseClick(copyCode)
+            compare(copies.count, 1)
+            compare(copies.signalArguments[0][0], "let x = 1")
+            mouseClick(findChild(b, "copyMessageButton"))
+            compare(copies.count, 2)
+            verify(copies.signalArguments[1][0].indexOf("# Title") === 0)
+        }
+
+        function test_streaming_text_grows_in_place() {
+            const b = createTemporaryObject(bubbleComponent, root, { streaming: true, content: "Hello" })
+            const height0 = b.implicitHeight
+            b.content = "Hello\n\nworld, this is a longer reply\n\n```\ncode"
+            waitForRendering(b)
+            compare(countCodeBlocks(b), 1, "an open fence shows as code while it streams")
+            verify(b.implicitHeight > height0)
+            compare(findChild(b, "regenerateButton").visible, false, "no actions while streaming")
+        }
+
+        function test_versions_regenerate_and_edit() {
+            const b = createTemporaryObject(bubbleComponent, root, { content: "Reply" })
+            const versions = createTemporaryObject(signalSpy, root, { target: b, signalName: "versionRequested" })
+            const regen = createTemporaryObject(signalSpy, root, { target: b, signalName: "regenerateRequested" })
+            waitForRendering(b)
+            const regenerate = findChild(b, "regenerateButton")
+            verify(regenerate.visible)
+            mouseClick(regenerate)
+            compare(regen.count, 1)
+            compare(regen.signalArguments[0][0], 42)
+            compare(findChild(b, "editButton").visible, false)
+            b.busy = true
+            compare(regenerate.enabled, false, "no new branch while a reply is being written")
+        }
+
+        function test_user_message_edit_makes_a_new_version() {
+            const b = createTemporaryObject(bubbleComponent, root, { role: "user", content: "Old question" })
+            const edits = createTemporaryObject(signalSpy, root, { target: b, signalName: "editRequested" })
+            waitForRendering(b)
+            const edit = findChild(b, "editButton")
+            verify(edit.visible)
+            mouseClick(edit)
+            const area = findChild(b, "editArea")
+            verify(area.visible)
+            compare(area.text, "Old question")
+            area.text = "New question"
+            b.editRequested(b.messageId, area.text)
+            compare(edits.count, 1)
+            compare(edits.signalArguments[0][1], "New question")
+        }
+    }
+
+    TestCase {
+        name: "SmallParts"
+        when: windowShown
+
+        function test_version_switcher_hidden_for_a_single_version() {
+            const s = createTemporaryObject(switcherComponent, root)
+            compare(s.visible, false)
+            s.count = 3
+            compare(s.visible, true)
+        }
+
+        function test_notice_can_be_dismissed() {
+            const n = createTemporaryObject(noticeComponent, root)
+            const spy = createTemporaryObject(signalSpy, root, { target: n, signalName: "dismissed" })
+            waitForRendering(n)
+            verify(n.visible)
+            mouseClick(findChild(n, "dismissNotice"))
+            compare(spy.count, 1)
+        }
+
+        function test_theme_switches_colours() {
+            const mode = Theme.mode
+            Theme.mode = 1
+            const light = String(Theme.window)
+            compare(Theme.dark, false)
+            Theme.mode = 2
+            verify(Theme.dark)
+            verify(String(Theme.window) !== light, light + " vs " + Theme.window)
+            Theme.mode = mode
+        }
+    }
+}
