@@ -2,6 +2,8 @@
 // trained to compute. The reference numbers were computed once in PyTorch by
 // resources/models/train/train.py, on the same exported ternary weights, and are stored in the
 // model's card (resources/models/tern-default.json); these tests recompute them with the engine.
+#include "engine/chat_prompt.h"
+#include "engine/chat_template.h"
 #include "engine/gguf_reader.h"
 #include "engine/json.h"
 #include "engine/model.h"
@@ -152,11 +154,26 @@ TEST_CASE("default model: engine perplexity on held-out text is within 1% of PyT
 TEST_CASE("default model: greedy continuations match PyTorch's", "[default_model]") {
     const JsonValue& cases = at(at(card(), "engine_check"), "greedy");
     REQUIRE(cases.size() >= 2);
+    int n_plain = 0, n_chat = 0;
     for (const JsonValue& c : cases.as_array()) {
         const std::string prompt = at(c, "prompt").as_string();
         const std::vector<int32_t> want = ids_of(at(c, "greedy_ids"));
-        INFO("prompt: " << prompt << "; PyTorch: " << at(c, "text").as_string());
-        const std::vector<int32_t> ids = model().tokenizer().encode(prompt, true, false);
+        // A case with "chat": "bitnet" is a user message, rendered and tokenised as the chat
+        // window does (the model's own chat format); the others are plain text completions.
+        const JsonValue* chat = c.find("chat");
+        INFO("prompt" << (chat ? " (chat)" : "") << ": " << prompt << "; PyTorch: " << at(c, "text").as_string());
+        std::vector<int32_t> ids;
+        if (chat) {
+            REQUIRE(chat->as_string() == "bitnet");
+            REQUIRE(model().chat_format() == ChatFormat::BitNet);
+            ids = build_chat_prompt(model().tokenizer(), model().chat_format(), {{"user", prompt}},
+                                    (int32_t)at(card(), "context_length").as_int(), (int32_t)want.size(), false)
+                      .tokens;
+            ++n_chat;
+        } else {
+            ids = model().tokenizer().encode(prompt, true, false);
+            ++n_plain;
+        }
         REQUIRE(ids == ids_of(at(c, "prompt_ids")));
         REQUIRE(!want.empty());
 
@@ -169,4 +186,6 @@ TEST_CASE("default model: greedy continuations match PyTorch's", "[default_model
         INFO("engine: " << r.text);
         CHECK(r.tokens == want);
     }
+    CHECK(n_plain >= 2);
+    CHECK(n_chat >= 1);  // the default model must answer in the chat window
 }

@@ -32,6 +32,7 @@ DATA_NAME = "text/tinystories-lower-4M.txt"  # relative to the shared data folde
 MODEL_NAME = "tern-default"
 
 GREEDY_PROMPTS = ["once upon a time", "the little dog", "one day, lily went to the park"]
+CHAT_PROMPTS = ["tell me a story about a cat"]  # user messages, rendered in the BitNet chat format
 
 
 def log(msg):
@@ -196,6 +197,162 @@ def train(args, data, cfg):
 
 
 # ----------------------------------------------------------------------------------------------
+# Fine-tuning for the chat window: the app renders `<|begin_of_text|>User: {message}<|eot_id|>
+# Assistant: ` (BitNet chat format, engine/chat_template.cpp) and stops at <|eot_id|>.
+
+# Words that follow "a"/"the" but are not the thing a story is about.
+NOT_NOUNS = set("""little big small old new good bad happy sad nice very tall short red blue green
+yellow pink purple orange white black brown kind pretty shiny bright dark long tiny huge special
+beautiful funny friendly scary loud quiet soft hard warm cold hot same other next first last end
+day time way lot few bit while whole most best top bottom middle rest sky ground""".split())
+THE_RE = re.compile(r"\bthe ([a-z]+)\b")
+
+
+def chat_prompt_ids(tok, message):
+    """The prompt exactly as the engine tokenises it: markers are special tokens, the text
+    between them is encoded piece by piece (the tokenizer splits at special tokens), and the
+    message is trimmed. The engine adds BOS itself."""
+    return ([tok.bos_id] + tok.encode("User: " + message.strip()) + [tok.eot_id] +
+            tok.encode("Assistant: "))
+
+
+def chat_request(text, rng):
+    """A short, lower-case user request built from the story (seeded)."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0].strip()
+    # What the story is about: the word that most often follows "the" (ties: the first one).
+    counts = {}
+    for w in THE_RE.findall(text):
+        if w not in NOT_NOUNS and len(w) > 2 and not w.endswith("ly"):
+            counts[w] = counts.get(w, 0) + 1
+    best = max(counts.values(), default=0)
+    noun = next(w for w in counts if counts[w] == best) if best >= 2 else None
+    kind = rng.randint(6)
+    if noun is None or kind == 0:
+        return first if rng.randint(2) else rng.choice(["tell me a story", "tell me a story.",
+                                                        "can you tell me a story?", "write a story"])
+    n = noun
+    art = "an" if n[0] in "aeiou" else "a"
+    return ["tell me a story about {a} {n}", "tell me a story about {n}", "write a story about {a} {n}",
+            "can you tell me a story about {a} {n}?", "tell me a story about {a} {n}."][kind - 1].format(a=art, n=n)
+
+
+def finetune_stream(data, T, B, seed, chat_frac):
+    """Endless deterministic batches for the fine-tuning stage: each training story, in a seeded
+    order, is either plain (BOS + story + EOS, as in pre-training) or, with probability
+    chat_frac, a chat turn: chat_prompt_ids(request) + story + <|eot_id|>. In a chat turn only
+    the reply (story and <|eot_id|>) is predicted; the rendered prompt is context. Packed and
+    masked per story as in batches()."""
+    tok, texts, stories = data["tok"], data["texts"][:data["cut"]], data["stories"][:data["cut"]]
+    epoch = 0
+    while True:
+        rng = np.random.RandomState(seed + 2000 + epoch)
+        order = rng.permutation(len(stories))
+        toks, docs, pred, chat = [], [], [], []
+        for i in order:
+            if rng.rand() < chat_frac:
+                prompt = chat_prompt_ids(tok, chat_request(texts[i], rng))
+                s = prompt + stories[i] + [tok.eot_id]
+                p = [False] * len(prompt) + [True] * (len(stories[i]) + 1)
+                chat.extend([True] * len(s))
+            else:
+                s = [tok.bos_id] + stories[i] + [tok.eos_id]
+                p = [False] + [True] * (len(s) - 1)
+                chat.extend([False] * len(s))
+            toks.extend(s)
+            docs.extend([i] * len(s))
+            pred.extend(p)
+        toks, docs = np.array(toks, np.int64), np.array(docs, np.int64)
+        pred, chat = np.array(pred, bool), np.array(chat, bool)
+        n = (len(toks) - 1) // T
+        rows = np.random.RandomState(seed + 3000 + epoch).permutation(n)
+        for b0 in range(0, n - B + 1, B):
+            idx = rows[b0:b0 + B]
+            x = np.stack([toks[r * T:r * T + T] for r in idx])
+            y = np.stack([toks[r * T + 1:r * T + T + 1] for r in idx])
+            py = np.stack([pred[r * T + 1:r * T + T + 1] for r in idx])
+            n_chat = int((py & np.stack([chat[r * T + 1:r * T + T + 1] for r in idx])).sum())
+            d = np.stack([docs[r * T:r * T + T] for r in idx])
+            y = np.where(py, y, -100)
+            x, y, d = torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(d)
+            mask = (d[:, :, None] == d[:, None, :]) & torch.ones(T, T, dtype=torch.bool).tril()
+            yield epoch, x, y, mask[:, None], n_chat
+        epoch += 1
+
+
+def ft_lr_at(step, args):
+    if step < args.ft_warmup:
+        return args.ft_lr * (step + 1) / args.ft_warmup
+    p = (step - args.ft_warmup) / max(1, args.ft_steps - args.ft_warmup)
+    return args.ft_lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+def finetune(args, data, cfg, model):
+    """Continues from the finished pre-training run (the optimizer state included) on the
+    plain/chat mix. Its own checkpoint, finetune.pt in --work, makes it resumable."""
+    decay = [p for n, p in model.named_parameters() if p.dim() == 2 and not n.startswith("embed")]
+    other = [p for n, p in model.named_parameters() if not (p.dim() == 2 and not n.startswith("embed"))]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": other, "weight_decay": 0.0}],
+                            lr=args.ft_lr, betas=(0.9, 0.95), eps=1e-8)
+    base = torch.load(os.path.join(args.work, "checkpoint.pt"))
+    opt.load_state_dict(base["opt"])
+    settings = {k: getattr(args, k) for k in ("ft_steps", "ft_lr", "ft_warmup", "ft_chat_frac", "seed",
+                                              "batch", "steps")}
+    ckpt_path = os.path.join(args.work, "finetune.pt")
+    state = {"step": 0, "seconds": 0.0, "tokens": 0, "chat_tokens": 0, "log": []}
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path)
+        if ck["settings"] == settings and ck["config"] == cfg.to_dict():
+            model.load_state_dict(ck["model"])
+            opt.load_state_dict(ck["opt"])
+            state = ck["state"]
+            log(f"fine-tuning: resumed at step {state['step']}")
+        else:
+            log("fine-tuning checkpoint is for other settings: starting from the pre-trained model")
+
+    def save():
+        tmp = ckpt_path + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state,
+                    "settings": settings, "config": cfg.to_dict()}, tmp)
+        os.replace(tmp, ckpt_path)
+
+    stream = finetune_stream(data, cfg.ctx, args.batch, args.seed, args.ft_chat_frac)
+    for _ in range(state["step"]):
+        next(stream)
+    model.train()
+    t_last, tok_last = time.time(), state["tokens"]
+    while state["step"] < args.ft_steps:
+        t0 = time.time()
+        epoch, x, y, mask, n_chat = next(stream)
+        for g in opt.param_groups:
+            g["lr"] = ft_lr_at(state["step"], args)
+        logits = model(x, mask)
+        loss = F.cross_entropy(logits.view(-1, cfg.vocab), y.view(-1), ignore_index=-100)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        state["step"] += 1
+        state["tokens"] += int((y != -100).sum())
+        state["chat_tokens"] += n_chat  # predicted tokens that are chat replies
+        state["seconds"] += time.time() - t0
+        if state["step"] % args.log_every == 0 or state["step"] == args.ft_steps:
+            rate = (state["tokens"] - tok_last) / max(1e-9, time.time() - t_last)
+            t_last, tok_last = time.time(), state["tokens"]
+            log(f"fine-tune step {state['step']}/{args.ft_steps} loss {loss.item():.4f} "
+                f"lr {ft_lr_at(state['step'] - 1, args):.2e} {rate:.0f} tok/s {state['seconds'] / 60:.1f} min")
+        if state["step"] % args.ft_eval_every == 0 or state["step"] == args.ft_steps:
+            model.eval()
+            vl = val_loss_qat(model, data, args)
+            model.train()
+            state["log"].append({"step": state["step"], "train_loss": loss.item(), "val_loss": vl})
+            log(f"fine-tune step {state['step']} validation loss {vl:.4f} (ppl {math.exp(vl):.2f})")
+            save()
+    model.eval()
+    return model, state
+
+
+# ----------------------------------------------------------------------------------------------
 # Evaluation of the exported weights and the card
 
 def fnv1a64(data):
@@ -249,6 +406,12 @@ def evaluate(args, data, cfg, weights):
         cases.append({"prompt": p, "prompt_ids": prompt, "greedy_ids": out,
                       "text": tok.decode(out), "min_top2_margin": round(margin, 4)})
         log(f"greedy '{p}' -> {tok.decode(out)!r} (min margin {margin:.4f})")
+    for msg in CHAT_PROMPTS:
+        prompt = chat_prompt_ids(tok, msg)
+        out, margin = em.greedy(prompt, args.greedy_tokens, {tok.eos_id, tok.eot_id})
+        cases.append({"prompt": msg, "chat": "bitnet", "prompt_ids": prompt, "greedy_ids": out,
+                      "text": tok.decode(out), "min_top2_margin": round(margin, 4)})
+        log(f"greedy chat '{msg}' -> {tok.decode(out)!r} (min margin {margin:.4f})")
     return val, engine_eval, cases
 
 
@@ -275,6 +438,13 @@ def main():
     ap.add_argument("--eval-tokens", type=int, default=3000, help="size of the engine-check slice")
     ap.add_argument("--val-limit", type=int, default=0, help="score only this many held-out stories (0: all)")
     ap.add_argument("--greedy-tokens", type=int, default=32)
+    ap.add_argument("--ft-steps", type=int, default=500,
+                    help="fine-tuning steps on the plain/chat mix after pre-training (0: none)")
+    ap.add_argument("--ft-lr", type=float, default=1e-3)
+    ap.add_argument("--ft-warmup", type=int, default=20)
+    ap.add_argument("--ft-chat-frac", type=float, default=0.5,
+                    help="share of fine-tuning stories given as a chat turn")
+    ap.add_argument("--ft-eval-every", type=int, default=50)
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -284,6 +454,9 @@ def main():
                  n_kv_head=max(1, args.d // 128), ff=args.ff, ctx=args.ctx)
     data = prepare_data(args)
     model, state = train(args, data, cfg)
+    ft_state = None
+    if args.ft_steps > 0:
+        model, ft_state = finetune(args, data, cfg, model)
     total, ternary = model.parameter_counts()
 
     weights = export_weights(model)
@@ -303,7 +476,8 @@ def main():
     card = {
         "name": MODEL_NAME,
         "about": "A tiny demo model so that Tern works out of the box: it only writes short "
-                 "children's stories in lower case. Real models (such as BitNet b1.58 2B4T) come "
+                 "children's stories in lower case, as a text continuation or as the reply to a "
+                 "chat message (BitNet chat format). Real models (such as BitNet b1.58 2B4T) come "
                  "from the model manager.",
         "architecture": gguf_export.ARCH,
         "block": "BitNet b1.58 2B4T block: RMSNorm, attention and FFN sub-norms, squared-ReLU "
@@ -330,6 +504,21 @@ def main():
                      "quantisation": "absmean ternary weights, per-token absmax int8 activations, "
                                      "straight-through gradients (bitnet-formats.md §1.3)",
                      "log": state["log"]},
+        "finetuning": None if ft_state is None else {
+            "purpose": "answer in the app's chat window: BitNet chat format, reply ended by <|eot_id|>",
+            "from": f"the pre-trained checkpoint above (step {args.steps}), its AdamW state included",
+            "steps": args.ft_steps, "batch_sequences": args.batch, "sequence_length": cfg.ctx,
+            "tokens_seen": ft_state["tokens"], "chat_reply_tokens": ft_state["chat_tokens"],
+            "seconds": round(ft_state["seconds"]), "threads": args.threads, "seed": args.seed,
+            "lr": args.ft_lr, "warmup": args.ft_warmup, "lr_schedule": "linear warm-up, cosine to 10 %",
+            "mix": {"chat_fraction": args.ft_chat_frac,
+                    "plain": "BOS + story + EOS, as in pre-training (training split only)",
+                    "chat": "<|begin_of_text|>User: {request}<|eot_id|>Assistant: {story}<|eot_id|>, "
+                            "request built from the story (its first sentence, 'tell me a story', or "
+                            "'tell me a story about a {noun}' and variants, the noun being the word "
+                            "that most often follows 'the'); loss on the reply and <|eot_id|> only; "
+                            "prompt tokenised as the engine tokenises it"},
+            "log": ft_state["log"]},
         "validation": dict(val, note="PyTorch, exported ternary weights and fp16 embedding, "
                                      "computed as the engine computes"),
         "engine_check": {"perplexity": engine_eval, "greedy": cases,
