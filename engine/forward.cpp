@@ -5,6 +5,7 @@
 #include "engine/kv_cache.h"
 #include "engine/model.h"
 #include "engine/thread_pool.h"
+#include "kernels/dispatch.h"
 #include "kernels/float_dot.h"
 #include "kernels/float_ops.h"
 
@@ -124,16 +125,12 @@ void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& 
             const int kvh = h / group;
             const int n_pos = pos0 + t + 1;
             const float* q = s.q.data() + (size_t)t * c.q_dim() + h * hd;
-            for (int p = 0; p < n_pos; ++p)
-                scores[p] = kernels::dot_f32(q, kv.k(il, p) + kvh * hd, hd) * inv_sqrt;
-            kernels::softmax_inplace(scores.data(), n_pos);
+            // Inner loops in kernels/attention.h: keys and values of this head are kv_dim apart.
+            const kernels::KernelTable& kt = kernels::active_kernels();
+            kt.attn_scores(q, kv.k(il, 0) + kvh * hd, kv.kv_dim(), n_pos, hd, inv_sqrt, scores.data());
+            kt.softmax(scores.data(), n_pos);
             float* out = s.att.data() + (size_t)t * c.q_dim() + h * hd;
-            std::fill_n(out, hd, 0.0f);
-            for (int p = 0; p < n_pos; ++p) {
-                const float* v = kv.v(il, p) + kvh * hd;
-                const float w = scores[p];
-                for (int d = 0; d < hd; ++d) out[d] += w * v[d];
-            }
+            kt.attn_values(scores.data(), kv.v(il, 0) + kvh * hd, kv.kv_dim(), n_pos, hd, out);
         }
     });
 }

@@ -155,10 +155,10 @@ void Model::load_tensors(const GgufFile& f, const LoadOptions& options) {
     if (output) check_shape(*output, {c.n_embd, c.n_vocab});
 
     // Plan: every matrix, with the shape it must have.
-    struct Planned { const GgufTensorInfo* info; std::unique_ptr<Linear>* slot; float scale; };
+    struct Planned { const GgufTensorInfo* info; std::unique_ptr<Linear>* slot; float scale; bool is_output = false; };
     std::vector<Planned> plan;
-    plan.push_back({&embd, &embd_, 1.0f});
-    if (output) plan.push_back({output, &output_, 1.0f});
+    plan.push_back({&embd, &embd_, 1.0f, output == nullptr});
+    if (output) plan.push_back({output, &output_, 1.0f, true});
     output_norm_ = read_vector(f, require_tensor(f, "output_norm.weight"), c.n_embd);
 
     layers_.resize(c.n_layer);
@@ -187,24 +187,51 @@ void Model::load_tensors(const GgufFile& f, const LoadOptions& options) {
         }
     }
 
-    // Copy every matrix into one anonymous allocation (unless computing from the mapping).
+    // Repacked matrices (ternary and F16) and the optional 8-bit output matrix are built by the
+    // layers themselves straight from the file (linear.h); every other matrix is copied into one
+    // anonymous allocation (unless computing from the mapping).
+    LinearOptions layer_options;
+    layer_options.repack = options.repack && !options.use_mmap;
+    layer_options.pool = pool_.get();
+    auto options_for = [&](const Planned& p) {
+        LinearOptions o = layer_options;
+        o.requantize_q8 = options.output_q8 && p.is_output;
+        return o;
+    };
+    auto view_of = [&](const Planned& p, const uint8_t* data) {
+        const GgufTensorInfo& t = *p.info;
+        return WeightView{t.name, t.type, t.ne[0], t.n_elements() / t.ne[0], data, t.nbytes};
+    };
     auto aligned = [](uint64_t n) { return (n + 63) & ~uint64_t(63); };
-    uint64_t total = 0;
-    for (const Planned& p : plan) total += aligned(p.info->nbytes);
-    weight_bytes_total_ = total;
+    uint64_t total = 0, copied = 0;
+    for (const Planned& p : plan) {
+        total += p.info->nbytes;
+        if (!linear_owns_weights(view_of(p, f.tensor_data(*p.info)), options_for(p))) copied += aligned(p.info->nbytes);
+    }
+    weight_bytes_total_ = copied;
     if (!options.use_mmap) {
         try {
-            storage_.reset(new uint8_t[total + 64]);
+            storage_ = std::make_unique<WeightBuffer>(copied + 64);
         } catch (const std::bad_alloc&) {
             throw Error("not enough memory to load " + std::to_string(total >> 20) + " MiB of weights");
         }
     }
-    uint8_t* base = storage_ ? reinterpret_cast<uint8_t*>(aligned(reinterpret_cast<uintptr_t>(storage_.get()))) : nullptr;
+    uint8_t* base = storage_ ? storage_->data() : nullptr;
     uint64_t offset = 0, done = 0;
     for (const Planned& p : plan) {
         const GgufTensorInfo& t = *p.info;
         const uint8_t* src = f.tensor_data(t);
         const uint8_t* data = src;
+        const LinearOptions o = options_for(p);
+        if (linear_owns_weights(view_of(p, src), o)) {
+            const auto r0 = std::chrono::steady_clock::now();
+            *p.slot = make_linear(view_of(p, src), p.scale, o);
+            repack_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+            weight_bytes_total_ += (*p.slot)->weight_bytes();
+            done += t.nbytes;
+            if (options.progress) options.progress((float)done / (float)total);
+            continue;
+        }
         if (base) {
             std::memcpy(base + offset, src, t.nbytes);
             data = base + offset;

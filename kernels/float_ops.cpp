@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace tern::kernels {
@@ -86,7 +87,14 @@ void silu_mul(const float* gate, const float* up, float* y, int64_t n) {
 
 void relu2_mul(const float* gate, const float* up, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    const float r = gate[i] > 0.0f ? gate[i] : 0.0f;
+    // relu as a bit mask (g > 0 ? g : +0, NaN -> +0, as before): GCC keeps the float select
+    // `g > 0 ? g : 0` as a branch and the loop scalar; the integer mask vectorises.
+    const float g = gate[i];
+    uint32_t bits;
+    std::memcpy(&bits, &g, sizeof bits);
+    bits &= g > 0.0f ? 0xFFFFFFFFu : 0u;
+    float r;
+    std::memcpy(&r, &bits, sizeof r);
     y[i] = r * r * up[i];
   }
 }

@@ -44,6 +44,7 @@ Generates text with a ternary (BitNet b1.58) or float GGUF model.
   --perplexity FILE   print mean NLL and perplexity of the model over a text file
   --dump-logits OUT   with -p: write the logits of every prompt position to OUT (.npy, float32)
   --mmap              compute from the memory-mapped file instead of a copy in memory
+  --output-q8         requantise the output matrix to 8 bits at load (faster, slightly less exact)
   --version, --help
 )";
 
@@ -160,7 +161,10 @@ int run_chat(Session& session, ChatFormat format, const std::string& system, std
         }
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         messages.push_back({"user", line});
-        ChatPrompt prompt = build_chat_prompt(tok, format, messages, session.n_ctx(), std::max(params.max_tokens, 64), true);
+        // Keep room for the reply, but never more than half the context: a long -n on a small
+        // context must not leave no room for the conversation itself.
+        const int reserve = std::min(std::max(params.max_tokens, 64), session.n_ctx() / 2);
+        ChatPrompt prompt = build_chat_prompt(tok, format, messages, session.n_ctx(), reserve, true);
         if (prompt.dropped_messages > 0) {
             messages.erase(messages.begin() + (system.empty() ? 0 : 1),
                            messages.begin() + (system.empty() ? 0 : 1) + prompt.dropped_messages);
@@ -181,7 +185,7 @@ int run(int argc, char** argv) {
     tools::Args a(argc, argv,
                   {"-m", "-p", "-n", "-t", "-c", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty",
                    "--seed", "--system", "--template", "--tokenize", "--perplexity", "--dump-logits"},
-                  {"--chat", "--info", "--mmap", "--help", "-h", "--version"});
+                  {"--chat", "--info", "--mmap", "--output-q8", "--help", "-h", "--version"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
     if (a.has("--version")) { fmt::print("tern-cli {}\n", TERN_VERSION); return 0; }
     if (!a.positional().empty()) throw Error("unexpected argument '" + a.positional()[0] + "' (see --help)");
@@ -196,6 +200,7 @@ int run(int argc, char** argv) {
     LoadOptions lo;
     lo.n_threads = (int)a.get_int("-t", 0, 1, 1024);
     lo.use_mmap = a.has("--mmap");
+    lo.output_q8 = a.has("--output-q8");
     std::unique_ptr<Model> model = Model::load(model_path, lo);
     fmt::print(stderr, "[loaded {} ({}, {} layers, {:.0f} MiB of weights) in {:.2f} s, {} threads]\n", model_path,
                model->config().arch, model->config().n_layer, model->weight_bytes_total() / 1048576.0,

@@ -47,3 +47,18 @@ inline std::vector<int8_t> random_i8(Rng& r, size_t n) {
 }
 
 }  // namespace tern_ktest
+
+#include <string>
+
+#include "kernels/cpu.h"
+#include "kernels/dispatch.h"
+
+namespace tern_ktest {
+
+// Every dispatch level this CPU can run (scalar first). The SIMD tests compare each of them with
+// the scalar reference; levels this machine lacks are reported, not silently passed.
+inline std::vector<tern::kernels::CpuLevel> levels_to_test() { return tern::kernels::supported_cpu_levels(); }
+
+inline std::string level_name(tern::kernels::CpuLevel l) { return tern::kernels::cpu_level_name(l); }
+
+}  // namespace tern_ktest

@@ -1,0 +1,33 @@
+#include "kernels/attention.h"
+
+#include <cstring>
+
+#include "kernels/float_dot.h"
+
+namespace tern::kernels {
+
+void attn_scores_ref(const float* q, const float* k, int64_t k_stride, int n_pos, int hd, float scale,
+                     float* scores) {
+  for (int p = 0; p < n_pos; ++p) scores[p] = dot_f32(q, k + p * k_stride, hd) * scale;
+}
+
+void attn_values_ref(const float* w, const float* v, int64_t v_stride, int n_pos, int hd, float* out) {
+  for (int d = 0; d < hd; ++d) out[d] = 0.0f;
+  for (int p = 0; p < n_pos; ++p) {
+    const float* vp = v + p * v_stride;
+    const float wp = w[p];
+    for (int d = 0; d < hd; ++d) out[d] = out[d] + wp * vp[d];
+  }
+}
+
+uint64_t xor_words_ref(const uint8_t* p, uint64_t n) {
+  uint64_t x = 0;
+  for (uint64_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    x ^= w;
+  }
+  return x;
+}
+
+}  // namespace tern::kernels

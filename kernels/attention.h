@@ -1,0 +1,28 @@
+// The inner loops of attention over a float KV cache: the scores of one query against many
+// cached keys, and the probability-weighted sum of the cached values. Scalar references here;
+// softmax_inplace (kernels/float_ops.h) is the third step.
+#pragma once
+
+#include <cstdint>
+
+namespace tern::kernels {
+
+// scores[p] = dot_f32(q, k + p * k_stride, hd) * scale, for p in [0, n_pos).
+// SIMD versions sum in float lanes: |s - s_ref| <= (hd / 8 + 16) · 2^-24 · Σ|q·k| · |scale| + tiny
+// (the bound of kernels/float_gemm.h).
+void attn_scores_ref(const float* q, const float* k, int64_t k_stride, int n_pos, int hd, float scale,
+                     float* scores);
+
+// out[d] = Σ_p w[p] · v[p * v_stride + d] for d in [0, hd), computed as out = 0, then for
+// p = 0, 1, ...: out[d] = out[d] + w[p] · v[...] with a separate (rounded) multiply and add.
+// Every level keeps exactly this order and rounding, so results are bit-identical.
+void attn_values_ref(const float* w, const float* v, int64_t v_stride, int n_pos, int hd, float* out);
+
+// Softmax tolerance of the SIMD levels (their exp is a polynomial, not libm's):
+// |p - p_ref| <= 2e-6 · p_ref + 1e-37 per element.
+
+// XOR of the n / 8 little-endian 64-bit words at p (a trailing n % 8 bytes are ignored). Only
+// here so that a memory-bandwidth benchmark has a load loop the compiler cannot remove.
+uint64_t xor_words_ref(const uint8_t* p, uint64_t n);
+
+}  // namespace tern::kernels

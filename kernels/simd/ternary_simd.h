@@ -1,0 +1,158 @@
+// Ternary x int8 GEMV/GEMM for any SIMD level whose vectors are 16 or 32 bytes, written once
+// against an integer-traits class `I` (kernels/x86/x86_simd.h: SSE4, AVX2, AVX-VNNI;
+// kernels/arm/neon_simd.h: NEON, NEON dot product). Included by the per-level translation units
+// only (see x86_simd.h for why).
+//
+// Maths: the 2-bit codes c = w + 1 (0, 1, 2) are multiplied with the int8 activations and Σq is
+// subtracted at the end: Σ c·q - Σ q = Σ w·q. No decode to int8 weights is needed: a 32-byte
+// block is a few AND/shift steps away from four vectors of codes, one per 32-value slice of the
+// block. Products accumulate exactly (int16 for a bounded number of blocks, I::kFlushBlocks,
+// then int32; see each traits class for its bound), hence results bit-identical to the scalar
+// reference.
+//
+// The traits provide: V (a vector of bytes), kBytes, load, canonical (code 3 -> code 1),
+// decode (a vector of packed bytes -> four vectors of codes), Acc / acc_zero / mac (add one
+// vector's worth of code·activation products for the four fields) / flush (Acc -> V32),
+// V32 / zero32 / add32 / hsum32, and kFlushBlocks.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/ternary_gemm.h"
+
+namespace tern::kernels {
+namespace {
+
+inline int64_t tern_min(int64_t a, int64_t b) { return a < b ? a : b; }
+
+// For R rows and T tokens, adds Σ code·q over blocks [b0, b1) — at most one accumulation
+// period — to acc[r*T + t]. rowp[r] points at block 0 of row r; consecutive blocks of a row are
+// bstride bytes apart. kMask: the data may hold the invalid code 3, which must count as 0.
+template <class I, bool kMask, int R, int T>
+inline void ternary_tile(const uint8_t* const* rowp, int64_t bstride, int64_t b0, int64_t b1, const int8_t* q,
+                         int64_t k, typename I::V32* acc) {
+  using V = typename I::V;
+  constexpr int W = I::kBytes;
+  constexpr int C = 32 / W;  // vectors per 32-byte block
+  typename I::Acc a16[R][T];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) a16[r][t] = I::acc_zero();
+  for (int64_t b = b0; b < b1; ++b) {
+    for (int c = 0; c < C; ++c) {
+      for (int r = 0; r < R; ++r) {
+        V x = I::load(rowp[r] + b * bstride + c * W);
+        if constexpr (kMask) x = I::canonical(x);
+        V codes[4];  // codes[f] covers values f*32 + c*W .. of the block
+        I::decode(x, codes);
+        for (int t = 0; t < T; ++t) I::mac(a16[r][t], codes, q + t * k + b * 128 + c * W);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) acc[r * T + t] = I::add32(acc[r * T + t], I::flush(a16[r][t]));
+}
+
+// All blocks [b0, b1) of R rows x T tokens, period by period; adds the R*T sums to out.
+template <class I, bool kMask, int R, int T>
+inline void ternary_rows(const uint8_t* const* rowp, int64_t bstride, int64_t b0, int64_t b1, const int8_t* q,
+                         int64_t k, int32_t* out) {
+  typename I::V32 acc[R * T];
+  for (int i = 0; i < R * T; ++i) acc[i] = I::zero32();
+  for (int64_t f0 = b0; f0 < b1; f0 += I::kFlushBlocks)
+    ternary_tile<I, kMask, R, T>(rowp, bstride, f0, tern_min(b1, f0 + I::kFlushBlocks), q, k, acc);
+  for (int i = 0; i < R * T; ++i) out[i] += I::hsum32(acc[i]);
+}
+
+// Row r's block-0 pointer and block stride in either layout.
+inline const uint8_t* ternary_row(const TernaryGemm& g, int64_t r) {
+  if (g.layout == TernaryLayout::I2S) return g.w + r * (g.k / 4);
+  return g.w + (r / 4) * g.k + (r % 4) * 32;
+}
+inline int64_t ternary_bstride(const TernaryGemm& g) { return g.layout == TernaryLayout::I2S ? 32 : 128; }
+
+inline void ternary_store(const TernaryGemm& g, int64_t r, int t, int32_t sum) {
+  g.y[t * g.ldy + r] = (static_cast<float>(sum - g.qsum[t]) * g.w_scale) * g.factor[t];
+}
+
+// One token. I2S_R4: the four rows of a group share every activation load and are one
+// sequential stream. I2S (file layout): one row at a time, which is one sequential stream there
+// too (four separate rows at once measured 3x slower: one core reading several interleaved
+// streams gets far less bandwidth than reading one).
+template <class I, bool kMask>
+void ternary_gemv(const TernaryGemm& g, int64_t r0, int64_t r1) {
+  const int64_t nb = g.k / 128, bs = ternary_bstride(g);
+  int64_t r = r0;
+  for (; g.layout == TernaryLayout::I2S_R4 && r + 4 <= r1; r += 4) {
+    const uint8_t* rows[4] = {ternary_row(g, r), ternary_row(g, r + 1), ternary_row(g, r + 2), ternary_row(g, r + 3)};
+    int32_t out[4] = {0, 0, 0, 0};
+    ternary_rows<I, kMask, 4, 1>(rows, bs, 0, nb, g.q, g.k, out);
+    for (int j = 0; j < 4; ++j) ternary_store(g, r + j, 0, out[j]);
+  }
+  for (; r < r1; ++r) {
+    const uint8_t* row = ternary_row(g, r);
+    int32_t out = 0;
+    ternary_rows<I, kMask, 1, 1>(&row, bs, 0, nb, g.q, g.k, &out);
+    ternary_store(g, r, 0, out);
+  }
+}
+
+// Tokens per register tile in the GEMM. 4 to 6 measured alike on Zen 3 (more registers only add
+// spills); the decode of each weight block is shared by the tile.
+constexpr int kMaxTile = 4;
+
+template <class I, bool kMask, int T>
+inline void ternary_row_tokens(const TernaryGemm& g, const uint8_t* row, int64_t b0, int64_t b1, int t0,
+                               int32_t* out) {
+  ternary_rows<I, kMask, 1, T>(&row, ternary_bstride(g), b0, b1, g.q + t0 * g.k, g.k, out + t0);
+}
+
+// Many tokens: the weights of a 16-row slab and the activations of a 4-token tile, both over a
+// 2048-value slice of K, stay in L1 while every (row, token) pair of them is computed.
+template <class I, bool kMask>
+void ternary_gemm_tiled(const TernaryGemm& g, int64_t r0, int64_t r1) {
+  constexpr int64_t kSlabRows = 16, kSliceBlocks = 16, kTokChunk = 64;
+  static_assert(kSliceBlocks % I::kFlushBlocks == 0, "slices hold whole accumulation periods");
+  const int64_t nb = g.k / 128;
+  int32_t part[kSlabRows * kTokChunk];
+  for (int64_t s0 = r0; s0 < r1; s0 += kSlabRows) {
+    const int64_t s1 = tern_min(r1, s0 + kSlabRows);
+    for (int tc0 = 0; tc0 < g.n_tokens; tc0 += kTokChunk) {
+      const int tc1 = static_cast<int>(tern_min(g.n_tokens, tc0 + kTokChunk));
+      for (int64_t i = 0; i < (s1 - s0) * kTokChunk; ++i) part[i] = 0;
+      for (int64_t b0 = 0; b0 < nb; b0 += kSliceBlocks) {
+        const int64_t b1 = tern_min(nb, b0 + kSliceBlocks);
+        for (int t0 = tc0; t0 < tc1; t0 += kMaxTile) {
+          const int n = static_cast<int>(tern_min(kMaxTile, tc1 - t0));
+          for (int64_t r = s0; r < s1; ++r) {
+            const uint8_t* row = ternary_row(g, r);
+            int32_t* out = part + (r - s0) * kTokChunk - tc0;
+            static_assert(kMaxTile == 4, "one case per tile size");
+            switch (n) {  // full tiles, then the remainder
+              case 4: ternary_row_tokens<I, kMask, 4>(g, row, b0, b1, t0, out); break;
+              case 3: ternary_row_tokens<I, kMask, 3>(g, row, b0, b1, t0, out); break;
+              case 2: ternary_row_tokens<I, kMask, 2>(g, row, b0, b1, t0, out); break;
+              default: ternary_row_tokens<I, kMask, 1>(g, row, b0, b1, t0, out); break;
+            }
+          }
+        }
+      }
+      for (int64_t r = s0; r < s1; ++r)
+        for (int t = tc0; t < tc1; ++t) ternary_store(g, r, t, part[(r - s0) * kTokChunk + (t - tc0)]);
+    }
+  }
+}
+
+template <class I>
+void ternary_gemm_simd(const TernaryGemm& g, int64_t r0, int64_t r1) {
+  const bool file_layout = g.layout == TernaryLayout::I2S;  // may hold code 3
+  if (g.n_tokens == 1) {
+    if (file_layout) ternary_gemv<I, true>(g, r0, r1);
+    else ternary_gemv<I, false>(g, r0, r1);
+  } else {
+    if (file_layout) ternary_gemm_tiled<I, true>(g, r0, r1);
+    else ternary_gemm_tiled<I, false>(g, r0, r1);
+  }
+}
+
+}  // namespace
+}  // namespace tern::kernels
