@@ -207,11 +207,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "tern-bench: error: {}\n", e.what());
-        return 1;
-    }
-}
+int main(int argc, char** argv) { return tern::tools::run_tool("tern-bench", run, argc, argv); }

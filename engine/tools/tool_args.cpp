@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <sys/resource.h>
 
@@ -61,6 +62,15 @@ double Args::get_float(const std::string& name, double fallback, double min, dou
         throw Error("option " + name + " wants a number from " + std::to_string(min) + " to " +
                     std::to_string(max) + ", not '" + *v + "'");
     return x;
+}
+
+int run_tool(const char* name, int (*body)(int, char**), int argc, char** argv) {
+    try {
+        return body(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: error: %s\n", name, e.what());
+        return 1;
+    }
 }
 
 uint64_t peak_rss_bytes() {

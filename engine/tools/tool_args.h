@@ -28,6 +28,10 @@ private:
     std::vector<std::string> positional_;
 };
 
+// Runs a tool's main body, turning any exception into "NAME: error: ..." on stderr and exit 1,
+// so that every tool reports bad input the same way and never dies with an uncaught exception.
+int run_tool(const char* name, int (*body)(int, char**), int argc, char** argv);
+
 // Peak resident memory of this process so far, in bytes (0 where unknown).
 uint64_t peak_rss_bytes();
 
