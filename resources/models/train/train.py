@@ -132,6 +132,19 @@ def val_loss_qat(model, data, args, n_batches=8):
     return nll / n
 
 
+def optimiser_step(model, opt, cfg, x, y, mask, lr):
+    """One AdamW step on a batch (shared by pre-training and the chat fine-tune); returns the loss."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    logits = model(x, mask)
+    loss = F.cross_entropy(logits.view(-1, cfg.vocab), y.view(-1), ignore_index=-100)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss
+
+
 def train(args, data, cfg):
     torch.manual_seed(args.seed)
     model = BitNet(cfg)
@@ -168,14 +181,7 @@ def train(args, data, cfg):
     while state["step"] < args.steps:
         t0 = time.time()
         epoch, x, y, mask = next(stream)
-        for g in opt.param_groups:
-            g["lr"] = lr_at(state["step"], args)
-        logits = model(x, mask)
-        loss = F.cross_entropy(logits.view(-1, cfg.vocab), y.view(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = optimiser_step(model, opt, cfg, x, y, mask, lr_at(state["step"], args))
         state["step"] += 1
         state["tokens"] += int((y != -100).sum())
         state["seconds"] += time.time() - t0
@@ -324,14 +330,7 @@ def finetune(args, data, cfg, model):
     while state["step"] < args.ft_steps:
         t0 = time.time()
         epoch, x, y, mask, n_chat = next(stream)
-        for g in opt.param_groups:
-            g["lr"] = ft_lr_at(state["step"], args)
-        logits = model(x, mask)
-        loss = F.cross_entropy(logits.view(-1, cfg.vocab), y.view(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = optimiser_step(model, opt, cfg, x, y, mask, ft_lr_at(state["step"], args))
         state["step"] += 1
         state["tokens"] += int((y != -100).sum())
         state["chat_tokens"] += n_chat  # predicted tokens that are chat replies
