@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what MAKING and TESTING the Linux installers needs, on top of install-build-deps.sh
+# (which is only about building and running the tests). Debian 12 / Ubuntu 22.04+, apt only.
+#   dpkg-dev       dpkg-shlibdeps, used by CPack DEB (CPACK_DEBIAN_PACKAGE_SHLIBDEPS)
+#   file           CPack DEB uses it to find ELF files for shlibdeps; tests use it too
+#   patchelf       rpaths in the portable bundle (make-portable.sh)
+#   debootstrap    clean Debian roots for test-*-in-chroot.sh
+#   librsvg2-bin icoutils icnsutils   only for packaging/icons/make-icons.sh (icons are committed)
+#   desktop-file-utils appstream      optional validation of tern.desktop / the metainfo
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+PACKAGES=(dpkg-dev file patchelf debootstrap librsvg2-bin icoutils icnsutils desktop-file-utils appstream)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
