@@ -7,11 +7,12 @@
 #   debootstrap    clean Debian roots for test-*-in-chroot.sh
 #   librsvg2-bin icoutils icnsutils   only for packaging/icons/make-icons.sh (icons are committed)
 #   desktop-file-utils appstream      optional validation of tern.desktop / the metainfo
+#   qt6-wayland    so make-portable.sh can bundle the native Wayland platform plugin
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES=(dpkg-dev file patchelf debootstrap librsvg2-bin icoutils icnsutils desktop-file-utils appstream)
+PACKAGES=(dpkg-dev file patchelf debootstrap librsvg2-bin icoutils icnsutils desktop-file-utils appstream qt6-wayland)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,272 @@
+# Installers for Linux (.deb, portable .tar.gz), Windows (NSIS .exe) and macOS (DragNDrop .dmg).
+# Included at the end of the top-level CMakeLists.txt, after every target and install() rule
+# exists, so that the deployment steps below run after the binaries were installed (CMP0082:
+# install rules run in the order they were declared).
+#
+#   cpack --config build/CPackConfig.cmake            # from the build dir: `cd build && cpack`
+#   cmake --build build --target portable             # Linux portable bundle (.tar.gz)
+#
+# Every installer name carries PROJECT_VERSION, the one place the version is written
+# (project(VERSION) in the top-level CMakeLists.txt). The tools and the app print the same
+# number with --version (TERN_VERSION, set from PROJECT_VERSION in engine/CMakeLists.txt).
+
+set(TERN_PACKAGING_DIR "${CMAKE_CURRENT_LIST_DIR}")
+set(TERN_ICONS_DIR "${PROJECT_SOURCE_DIR}/resources/icons")
+set(TERN_BUNDLE_ID "io.github.tern.Tern" CACHE STRING "Reverse-DNS id (macOS bundle id, AppStream)")
+# No public home page yet: set it when there is one (Debian Homepage, AppStream url, NSIS link).
+set(CPACK_PACKAGE_HOMEPAGE_URL "" CACHE STRING "Project home page URL")
+if(CPACK_PACKAGE_HOMEPAGE_URL)
+  set(TERN_METAINFO_URL "<url type=\"homepage\">${CPACK_PACKAGE_HOMEPAGE_URL}</url>")
+endif()
+# Release date in the AppStream metadata; honours SOURCE_DATE_EPOCH for reproducible builds.
+string(TIMESTAMP TERN_RELEASE_DATE "%Y-%m-%d" UTC)
+
+# Architecture names as each platform spells them, for file names.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|x64)$")
+  set(_tern_arch x86_64)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+  set(_tern_arch arm64)
+else()
+  set(_tern_arch ${CMAKE_SYSTEM_PROCESSOR})
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# The app's own icon, on every platform.
+if(TARGET tern)
+  # The app's find_package(Qt6) ran in app/, and imported targets and Qt's variables are
+  # directory-scoped: find Qt again here for rcc, qmake's location and the deploy tools.
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Core)
+  # Window icon (title bar, X11 task switchers). main.cpp loads :/tern/icons/<N>x<N>/apps/tern.png.
+  # rcc's custom command must live in the directory of the target that compiles its output, so
+  # the resource is compiled into an OBJECT library here and linked into tern (its objects go
+  # straight into the executable, so the resource's static initialiser is kept).
+  set(_qrc "${CMAKE_BINARY_DIR}/packaging/tern_icons.qrc")
+  set(_qrc_text "<RCC>\n  <qresource prefix=\"/tern/icons\">\n")
+  foreach(size 16 32 48 64 128 256)
+    string(APPEND _qrc_text "    <file alias=\"${size}x${size}/apps/tern.png\">${TERN_ICONS_DIR}/hicolor/${size}x${size}/apps/tern.png</file>\n")
+  endforeach()
+  string(APPEND _qrc_text "  </qresource>\n</RCC>\n")
+  file(CONFIGURE OUTPUT "${_qrc}" CONTENT "${_qrc_text}")
+  qt_add_resources(_tern_icon_sources "${_qrc}")
+  add_library(tern_icon_resources OBJECT ${_tern_icon_sources})
+  target_link_libraries(tern_icon_resources PRIVATE Qt6::Core)
+  target_link_libraries(tern PRIVATE tern_icon_resources)
+
+  if(WIN32)
+    # Explorer/taskbar icon and the file's version resource (Properties > Details).
+    set(TERN_ICO "${TERN_ICONS_DIR}/tern.ico")
+    configure_file("${TERN_PACKAGING_DIR}/windows/tern.rc.in" "${CMAKE_BINARY_DIR}/packaging/tern.rc" @ONLY)
+    target_sources(tern PRIVATE "${CMAKE_BINARY_DIR}/packaging/tern.rc")
+  endif()
+
+  if(APPLE)
+    # Tern.app rather than tern.app: the bundle name is what Finder and the Dock show.
+    set(TERN_MACOS_MIN "${CMAKE_OSX_DEPLOYMENT_TARGET}")
+    if(NOT TERN_MACOS_MIN)
+      set(TERN_MACOS_MIN "11.0")  # Qt 6.5+ needs macOS 11; Qt 6.8 needs 12 (set CMAKE_OSX_DEPLOYMENT_TARGET)
+    endif()
+    configure_file("${TERN_PACKAGING_DIR}/macos/Info.plist.in" "${CMAKE_BINARY_DIR}/packaging/Info.plist" @ONLY)
+    set(_icns "${TERN_ICONS_DIR}/tern.icns")
+    target_sources(tern PRIVATE "${_icns}")
+    set_source_files_properties("${_icns}" TARGET_DIRECTORY tern PROPERTIES MACOSX_PACKAGE_LOCATION Resources)
+    set_target_properties(tern PROPERTIES
+      OUTPUT_NAME Tern
+      MACOSX_BUNDLE_INFO_PLIST "${CMAKE_BINARY_DIR}/packaging/Info.plist")
+  endif()
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# Linux (and other freedesktop systems): menu entry, icons, AppStream metadata.
+if(UNIX AND NOT APPLE)
+  install(FILES "${TERN_PACKAGING_DIR}/linux/tern.desktop" DESTINATION share/applications)
+  foreach(size 16 24 32 48 64 128 256 512)
+    install(FILES "${TERN_ICONS_DIR}/hicolor/${size}x${size}/apps/tern.png"
+            DESTINATION share/icons/hicolor/${size}x${size}/apps)
+  endforeach()
+  install(FILES "${TERN_ICONS_DIR}/tern.svg" DESTINATION share/icons/hicolor/scalable/apps)
+  configure_file("${TERN_PACKAGING_DIR}/linux/tern.metainfo.xml.in"
+                 "${CMAKE_BINARY_DIR}/packaging/tern.metainfo.xml" @ONLY)
+  install(FILES "${CMAKE_BINARY_DIR}/packaging/tern.metainfo.xml" DESTINATION share/metainfo)
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# Windows: copy the Qt DLLs, plugins and QML modules next to tern.exe at install time, so the
+# NSIS installer (and `cmake --install`) gives a self-contained folder.
+if(WIN32 AND TARGET tern)
+  get_target_property(_qmake Qt6::qmake IMPORTED_LOCATION)
+  if(NOT _qmake)
+    get_target_property(_qmake Qt6::qmake IMPORTED_LOCATION_RELEASE)
+  endif()
+  get_filename_component(_qt_bin "${_qmake}" DIRECTORY)
+  find_program(TERN_WINDEPLOYQT windeployqt HINTS "${_qt_bin}" "${QT6_INSTALL_PREFIX}/bin")
+  if(NOT TERN_WINDEPLOYQT)
+    message(WARNING "windeployqt not found next to ${_qmake}: the installer will lack the Qt DLLs")
+  else()
+    set(_tools_with_qt "")
+    if(TARGET tern-models)
+      set(_tools_with_qt "\"\${_bin}/tern-models.exe\"")
+    endif()
+    # --qmldir: scan our QML for imports, so exactly the modules it uses are copied.
+    install(CODE "
+      set(_bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/bin\")
+      execute_process(
+        COMMAND \"${TERN_WINDEPLOYQT}\" --release --no-translations --no-system-d3d-compiler
+                --qmldir \"${PROJECT_SOURCE_DIR}/qml\" \"\${_bin}/tern.exe\" ${_tools_with_qt}
+        RESULT_VARIABLE _rc)
+      if(NOT _rc EQUAL 0)
+        message(FATAL_ERROR \"windeployqt failed (\${_rc})\")
+      endif()")
+  endif()
+  # The MSVC runtime DLLs (vcruntime140.dll, msvcp140.dll), so no VC++ redistributable is needed.
+  set(CMAKE_INSTALL_SYSTEM_RUNTIME_DESTINATION bin)
+  include(InstallRequiredSystemLibraries)
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# macOS: everything goes inside Tern.app, so the DMG holds just the app to drag to Applications.
+# The tools go to Tern.app/Contents/MacOS (users can link them into /usr/local/bin), the model
+# and catalog to Contents/Resources/share with a Contents/share link, because the tools and the
+# app look for them at <exe dir>/../share/tern (engine/tools/default_model.cpp).
+if(APPLE AND TARGET tern)
+  get_target_property(_qmake Qt6::qmake IMPORTED_LOCATION)
+  get_filename_component(_qt_bin "${_qmake}" DIRECTORY)
+  find_program(TERN_MACDEPLOYQT macdeployqt HINTS "${_qt_bin}" "${QT6_INSTALL_PREFIX}/bin")
+  if(NOT TERN_MACDEPLOYQT)
+    message(WARNING "macdeployqt not found next to ${_qmake}: Tern.app will lack the Qt frameworks")
+  endif()
+  install(CODE "
+    set(_root \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\")
+    set(_app \"\${_root}/Tern.app\")
+    set(_macos \"\${_app}/Contents/MacOS\")
+    file(GLOB _tools \"\${_root}/bin/*\")
+    set(_exe_args \"\")
+    foreach(_t IN LISTS _tools)
+      get_filename_component(_n \"\${_t}\" NAME)
+      file(RENAME \"\${_t}\" \"\${_macos}/\${_n}\")
+      list(APPEND _exe_args \"-executable=\${_macos}/\${_n}\")
+    endforeach()
+    file(REMOVE_RECURSE \"\${_root}/bin\")
+    if(EXISTS \"\${_root}/share\")
+      file(MAKE_DIRECTORY \"\${_app}/Contents/Resources\")
+      file(REMOVE_RECURSE \"\${_app}/Contents/Resources/share\")
+      file(RENAME \"\${_root}/share\" \"\${_app}/Contents/Resources/share\")
+      file(CREATE_LINK \"Resources/share\" \"\${_app}/Contents/share\" SYMBOLIC)
+    endif()
+    if(\"${TERN_MACDEPLOYQT}\")
+      execute_process(
+        COMMAND \"${TERN_MACDEPLOYQT}\" \"\${_app}\" \"-qmldir=${PROJECT_SOURCE_DIR}/qml\" \${_exe_args} -always-overwrite
+        RESULT_VARIABLE _rc)
+      if(NOT _rc EQUAL 0)
+        message(FATAL_ERROR \"macdeployqt failed (\${_rc})\")
+      endif()
+    endif()")
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# Linux portable bundle: `cmake --build build --target portable` stages an install and turns it
+# into tern-<version>-linux-<arch>.tar.gz with the Qt libraries, plugins and QML modules inside.
+if(UNIX AND NOT APPLE AND TARGET tern)
+  add_custom_target(portable
+    COMMAND "${TERN_PACKAGING_DIR}/linux/make-portable.sh"
+            --build-dir "${CMAKE_BINARY_DIR}"
+            --version "${PROJECT_VERSION}"
+            --arch "${_tern_arch}"
+            --out "${CMAKE_BINARY_DIR}"
+    USES_TERMINAL
+    COMMENT "Making the portable bundle tern-${PROJECT_VERSION}-linux-${_tern_arch}.tar.gz")
+  add_dependencies(portable tern)
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# CPack: common settings.
+set(CPACK_PACKAGE_NAME "tern")
+set(CPACK_PACKAGE_VENDOR "Tern")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_DESCRIPTION
+  "Tern runs ternary (1.58-bit) language models such as Microsoft's BitNet b1.58 2B4T on an
+ordinary computer: no GPU, no server. It has its own inference engine and a Qt Quick chat
+window, plus the command-line tools tern-cli, tern-convert, tern-bench and tern-models. A small
+built-in model makes it work offline from the first start.")
+set(CPACK_PACKAGE_CONTACT "Tern maintainers <tern@example.invalid>" CACHE STRING "Package maintainer (Debian Maintainer field)")
+set(CPACK_PACKAGE_INSTALL_DIRECTORY "Tern")
+set(CPACK_PACKAGE_ICON "${TERN_ICONS_DIR}/tern.ico")
+set(CPACK_STRIP_FILES ON)
+set(CPACK_VERBATIM_VARIABLES ON)
+
+if(WIN32)
+  set(CPACK_GENERATOR "NSIS")
+  set(CPACK_PACKAGE_FILE_NAME "tern-${PROJECT_VERSION}-windows-${_tern_arch}")
+  # Start-menu shortcut to bin\tern.exe named "Tern".
+  set(CPACK_PACKAGE_EXECUTABLES "tern;Tern")
+  set(CPACK_NSIS_EXECUTABLES_DIRECTORY "bin")
+  set(CPACK_NSIS_PACKAGE_NAME "Tern")
+  set(CPACK_NSIS_DISPLAY_NAME "Tern ${PROJECT_VERSION}")
+  set(CPACK_NSIS_INSTALL_ROOT "$PROGRAMFILES64")
+  set(CPACK_NSIS_MUI_ICON "${TERN_ICONS_DIR}/tern.ico")
+  set(CPACK_NSIS_MUI_UNIICON "${TERN_ICONS_DIR}/tern.ico")
+  set(CPACK_NSIS_INSTALLED_ICON_NAME "bin\\tern.exe")  # icon in Apps & features
+  if(CPACK_PACKAGE_HOMEPAGE_URL)
+    set(CPACK_NSIS_URL_INFO_ABOUT "${CPACK_PACKAGE_HOMEPAGE_URL}")
+  endif()
+  set(CPACK_NSIS_ENABLE_UNINSTALL_BEFORE_INSTALL ON)
+  set(CPACK_NSIS_MUI_FINISHPAGE_RUN "tern.exe")
+  set(CPACK_NSIS_BRANDING_TEXT "Tern ${PROJECT_VERSION}")
+  set(CPACK_NSIS_MANIFEST_DPI_AWARE ON)
+  set(CPACK_NSIS_IGNORE_LICENSE_PAGE ON)  # no license file in the repository yet
+  # Lets the user put bin\ (tern-cli & co.) on PATH; the page offers it, default off.
+  set(CPACK_NSIS_MODIFY_PATH ON)
+  # Per-user install: CMake's stock template hard-codes `RequestExecutionLevel admin`. The copy
+  # made here runs without elevation, so a double-click installs for the current user into
+  # %LOCALAPPDATA%\Programs\Tern (no admin rights needed), while "Run as administrator"
+  # installs for all users into Program Files (the template's own AllUsers/JustMe logic).
+  set(TERN_NSIS_EXECUTION_LEVEL "user" CACHE STRING
+      "NSIS RequestExecutionLevel: user (per-user by default, all users when run as admin) or admin")
+  set(_stock "${CMAKE_ROOT}/Modules/Internal/CPack/NSIS.template.in")
+  if(EXISTS "${_stock}")
+    file(READ "${_stock}" _tpl)
+    set(_tpl_before "${_tpl}")
+    string(REPLACE "RequestExecutionLevel admin" "RequestExecutionLevel ${TERN_NSIS_EXECUTION_LEVEL}" _tpl "${_tpl}")
+    string(REPLACE "$DOCUMENTS\\@CPACK_PACKAGE_INSTALL_DIRECTORY@"
+                   "$LOCALAPPDATA\\Programs\\@CPACK_PACKAGE_INSTALL_DIRECTORY@" _tpl "${_tpl}")
+    if(_tpl STREQUAL _tpl_before)
+      message(WARNING "CMake's NSIS template changed; the per-user install patch did not apply")
+    else()
+      file(WRITE "${CMAKE_BINARY_DIR}/packaging/nsis/NSIS.template.in" "${_tpl}")
+      list(PREPEND CMAKE_MODULE_PATH "${CMAKE_BINARY_DIR}/packaging/nsis")
+    endif()
+  endif()
+elseif(APPLE)
+  set(CPACK_GENERATOR "DragNDrop")
+  if(CMAKE_OSX_ARCHITECTURES MATCHES ";")
+    set(_mac_arch universal)
+  elseif(CMAKE_OSX_ARCHITECTURES)
+    set(_mac_arch ${CMAKE_OSX_ARCHITECTURES})
+  else()
+    set(_mac_arch ${_tern_arch})
+  endif()
+  set(CPACK_PACKAGE_FILE_NAME "Tern-${PROJECT_VERSION}-macos-${_mac_arch}")
+  set(CPACK_DMG_VOLUME_NAME "Tern ${PROJECT_VERSION}")
+  set(CPACK_DMG_FORMAT "UDBZ")
+  # DragNDrop puts an /Applications link beside Tern.app by default
+  # (CPACK_DMG_DISABLE_APPLICATIONS_SYMLINK stays OFF), so the user drags the app onto it.
+else()
+  set(CPACK_GENERATOR "DEB")
+  set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+  # tern_<version>_<arch>.deb, as Debian names files.
+  set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+  set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
+  set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  # What dpkg-shlibdeps cannot see: QML modules and plugins are loaded at run time. The list is
+  # the run-time part of packaging/linux/install-build-deps.sh (keep the two in step).
+  # The xcb and offscreen platform plugins are in libqt6gui6, which shlibdeps does find.
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "qml6-module-qtquick, qml6-module-qtquick-controls, qml6-module-qtquick-layouts, qml6-module-qtquick-templates, qml6-module-qtquick-window, qml6-module-qtqml-workerscript, qml6-module-qtquick-dialogs, qml6-module-qt-labs-folderlistmodel, libqt6sql6-sqlite")
+  # Mesa for the xcb/wayland OpenGL scene graph (without it the window fails to open), the
+  # native Wayland platform plugin (else Qt falls back to XWayland), certs for HTTPS model
+  # downloads, fonts so text renders on minimal systems.
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri, qt6-wayland, ca-certificates, fonts-dejavu-core")
+endif()
+
+include(CPack)

@@ -1,0 +1,97 @@
+# Shared helpers for the clean-root installer tests (test-deb-in-chroot.sh,
+# test-portable-in-chroot.sh). Sourced, not run.
+#
+# A minimal Debian bookworm root (debootstrap --variant=minbase) is made once and cached as a
+# tarball under $TERN_CHROOT_DIR (default /work/chroots, outside the repository). Every test
+# unpacks a fresh copy of it, so no test sees what another one installed, and debootstrap only
+# downloads once.
+#
+# Needs: root, debootstrap, and network access to the Debian mirror apt already uses.
+
+TERN_CHROOT_DIR="${TERN_CHROOT_DIR:-/work/chroots}"
+TERN_SUITE="${TERN_SUITE:-bookworm}"
+TERN_MIRROR="${TERN_MIRROR:-http://deb.debian.org/debian}"
+TERN_BASE_TARBALL="$TERN_CHROOT_DIR/$TERN_SUITE-minbase.tar.gz"
+
+die() { echo "error: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+require_root() {
+  [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, mount and chroot need it); try: sudo $0 $*"
+}
+
+# make_base_tarball: debootstrap the pristine root once; later calls reuse the tarball.
+make_base_tarball() {
+  command -v debootstrap >/dev/null || die "debootstrap is missing: run packaging/linux/install-packaging-deps.sh"
+  mkdir -p "$TERN_CHROOT_DIR"
+  if [ -s "$TERN_BASE_TARBALL" ]; then
+    log "reusing $TERN_BASE_TARBALL"
+    return
+  fi
+  local tmp="$TERN_CHROOT_DIR/.base-$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  log "debootstrap --variant=minbase $TERN_SUITE from $TERN_MIRROR (first run only)"
+  if ! debootstrap --variant=minbase "$TERN_SUITE" "$tmp" "$TERN_MIRROR" >"$TERN_CHROOT_DIR/debootstrap.log" 2>&1; then
+    tail -20 "$TERN_CHROOT_DIR/debootstrap.log" >&2
+    rm -rf "$tmp"
+    die "debootstrap failed (full log: $TERN_CHROOT_DIR/debootstrap.log); is the mirror $TERN_MIRROR reachable?"
+  fi
+  # The security and updates suites, like a real installed system, so apt resolves the same
+  # versions a user would get.
+  cat >"$tmp/etc/apt/sources.list" <<EOF
+deb $TERN_MIRROR $TERN_SUITE main
+deb $TERN_MIRROR $TERN_SUITE-updates main
+deb http://deb.debian.org/debian-security $TERN_SUITE-security main
+EOF
+  rm -rf "$tmp/var/cache/apt/archives/"*.deb
+  tar -C "$tmp" -czf "$TERN_BASE_TARBALL.part" .
+  mv "$TERN_BASE_TARBALL.part" "$TERN_BASE_TARBALL"
+  rm -rf "$tmp"
+  log "cached $TERN_BASE_TARBALL ($(du -h "$TERN_BASE_TARBALL" | cut -f1))"
+}
+
+# new_root NAME: unpack a fresh copy of the pristine root into $TERN_CHROOT_DIR/NAME, mount
+# /proc, /sys, /dev (and /dev/pts) and register a trap that unmounts them whatever happens.
+# Sets ROOT.
+ROOT=""
+MOUNTED=()
+cleanup_mounts() {
+  local i
+  for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
+    umount -l "${MOUNTED[$i]}" 2>/dev/null || echo "warning: could not unmount ${MOUNTED[$i]}" >&2
+  done
+  MOUNTED=()
+}
+new_root() {
+  local name="$1"
+  make_base_tarball
+  ROOT="$TERN_CHROOT_DIR/$name"
+  # Never leave a root with live mounts behind: refuse to delete one that still has them.
+  if grep -q " $ROOT/" /proc/mounts; then die "$ROOT still has mounts; unmount them first"; fi
+  rm -rf "$ROOT"
+  mkdir -p "$ROOT"
+  tar -C "$ROOT" -xzf "$TERN_BASE_TARBALL"
+  trap cleanup_mounts EXIT INT TERM
+  mount -t proc proc "$ROOT/proc" && MOUNTED+=("$ROOT/proc")
+  mount -t sysfs sys "$ROOT/sys" && MOUNTED+=("$ROOT/sys")
+  mount --bind /dev "$ROOT/dev" && MOUNTED+=("$ROOT/dev")
+  mount --bind /dev/pts "$ROOT/dev/pts" && MOUNTED+=("$ROOT/dev/pts")
+  cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+  log "fresh root at $ROOT"
+}
+
+# in_root CMD...: run a shell command inside the root, echoed first so the log shows it.
+in_root() {
+  echo "+ (chroot) $*" >&2
+  chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive /bin/bash -c "$*"
+}
+
+# check_png FILE (inside the root): the file exists and starts with the PNG signature.
+check_png_in_root() {
+  local f="$ROOT$1"
+  [ -s "$f" ] || die "no screenshot at $1: the app did not render"
+  [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || die "$1 is not a PNG"
+  log "$1 is a PNG of $(stat -c %s "$f") bytes ($(file -b "$f" 2>/dev/null || echo 'file(1) not installed'))"
+}
