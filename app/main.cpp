@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QGuiApplication>
+#include <QIcon>
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QTimer>
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
     QGuiApplication app(argc, argv);
     tern::app::TernApplication::setIdentity();
     QGuiApplication::setDesktopFileName(QStringLiteral("tern"));
+    // Window icon, from the resource packaging/Packaging.cmake links in (title bar, X11 switchers).
+    QIcon icon;
+    for (int size : {16, 32, 48, 64, 128, 256}) icon.addFile(QStringLiteral(":/tern/icons/%1x%1/apps/tern.png").arg(size));
+    QGuiApplication::setWindowIcon(icon);
 
     QCommandLineParser cli;
     const Options opt = describe(cli);
