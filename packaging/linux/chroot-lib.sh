@@ -56,8 +56,10 @@ EOF
 # Sets ROOT.
 ROOT=""
 MOUNTED=()
+XVFB_PID=""
 cleanup_mounts() {
   local i
+  if [ -n "$XVFB_PID" ]; then kill "$XVFB_PID" 2>/dev/null || true; XVFB_PID=""; fi
   for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
     umount -l "${MOUNTED[$i]}" 2>/dev/null || echo "warning: could not unmount ${MOUNTED[$i]}" >&2
   done
@@ -94,4 +96,29 @@ check_png_in_root() {
   [ -s "$f" ] || die "no screenshot at $1: the app did not render"
   [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || die "$1 is not a PNG"
   log "$1 is a PNG of $(stat -c %s "$f") bytes ($(file -b "$f" 2>/dev/null || echo 'file(1) not installed'))"
+}
+
+# xcb_screenshot CMD OUT: when this machine has Xvfb, start one (display :97, no TCP), share its
+# socket with the root and run "CMD --screenshot OUT" there on the xcb platform plugin, so the
+# X11 path is checked too, not only offscreen. No Mesa in the root, so Qt Quick's software
+# renderer is used. Skipped (with a note) without Xvfb.
+xcb_screenshot() {
+  local cmd="$1" out="$2"
+  if ! command -v Xvfb >/dev/null; then
+    log "Xvfb not installed here (Debian: xvfb): skipping the X11 (xcb) check"
+    return 0
+  fi
+  rm -f /tmp/.X11-unix/X97 /tmp/.X97-lock
+  Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  XVFB_PID=$!
+  for _ in $(seq 50); do [ -S /tmp/.X11-unix/X97 ] && break; sleep 0.1; done
+  [ -S /tmp/.X11-unix/X97 ] || die "Xvfb did not start"
+  mkdir -p "$ROOT/tmp/.X11-unix"
+  mount --bind /tmp/.X11-unix "$ROOT/tmp/.X11-unix" && MOUNTED+=("$ROOT/tmp/.X11-unix")
+  in_root "export XDG_RUNTIME_DIR=/tmp/xdg; mkdir -p -m 700 \$XDG_RUNTIME_DIR; DISPLAY=:97 QT_QPA_PLATFORM=xcb QT_QUICK_BACKEND=software timeout 120 $cmd --screenshot $out; echo \"exit status \$?\""
+  umount -l "$ROOT/tmp/.X11-unix" && unset 'MOUNTED[${#MOUNTED[@]}-1]'
+  kill "$XVFB_PID" 2>/dev/null || true
+  wait "$XVFB_PID" 2>/dev/null || true
+  XVFB_PID=""
+  check_png_in_root "$out"
 }

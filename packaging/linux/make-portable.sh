@@ -11,7 +11,7 @@
 #              ones listed below
 #   plugins/   Qt plugins: platforms (xcb, wayland, offscreen), xcb/wayland GL integration,
 #              input contexts, image formats, SQLite driver, TLS backends
-#   qml/       the QML modules the app imports (found by qmlimportscanner)
+#   qml/       the QML modules the app imports, and what those import in turn
 #   share/     the built-in model, the catalog, desktop file and icons
 #
 # What is NOT bundled, on purpose: these come from the system. They must match the kernel,
@@ -66,9 +66,6 @@ QTPATHS="$(command -v qtpaths6 || true)"
 [ -n "$QTPATHS" ] || die "qtpaths6 not found (Debian package qt6-base-dev-tools)"
 QT_PLUGINS="$("$QTPATHS" --query QT_INSTALL_PLUGINS)"
 QT_QML="$("$QTPATHS" --query QT_INSTALL_QML)"
-QT_LIBEXEC="$("$QTPATHS" --query QT_INSTALL_LIBEXECS)"
-QMLIMPORTSCANNER="$QT_LIBEXEC/qmlimportscanner"
-[ -x "$QMLIMPORTSCANNER" ] || die "qmlimportscanner not found at $QMLIMPORTSCANNER (Debian: qt6-declarative-dev-tools)"
 SRC_DIR="$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD_DIR/CMakeCache.txt")"
 [ -d "$SRC_DIR/qml" ] || die "cannot find the QML sources at $SRC_DIR/qml"
 
@@ -105,31 +102,54 @@ for p in "${PLUGIN_SUBDIRS[@]}"; do
   fi
 done
 
-# 3. QML modules: what qmlimportscanner finds in our QML, following each module's own imports.
-# Controls styles other than Basic (the app's) and Fusion (Qt's Linux default) are left out;
-# QT_QUICK_CONTROLS_STYLE=Material will therefore not work with this bundle.
+# 3. QML modules: those our QML imports, then, transitively, what each module's qmldir imports or
+# depends on and what its own QML files import (Qt's dialogs import Qt.labs.folderlistmodel from
+# QML files, which qmlimportscanner does not follow). QtQml.WorkerScript is always needed by
+# QtQml at run time. Controls styles other than Basic (the app's) and Fusion (Qt's Linux
+# default) are left out, so QT_QUICK_CONTROLS_STYLE=Material will not work with this bundle.
 SKIP_MODULES_RE='^(TernCore|TernUi|QtQuick\.Controls\.(Material|Imagine|Universal|Windows|macOS|iOS)(\..*)?)$'
-log "scanning QML imports in $SRC_DIR/qml"
-scan="$("$QMLIMPORTSCANNER" -rootPath "$SRC_DIR/qml" -importPath "$QT_QML")" || die "qmlimportscanner failed"
-# Its output is JSON with one object per import; pull out name/path pairs without needing jq.
-mapfile -t modules < <(printf '%s\n' "$scan" | awk -F'"' '
-  /"name":/ {name=$4} /"path":/ {path=$4}
-  /}/ { if (name != "" && path != "") print name "\t" path; name=""; path="" }' | sort -u)
-[ ${#modules[@]} -gt 0 ] || die "qmlimportscanner found no modules; is $QT_QML right?"
-for line in "${modules[@]}"; do
-  name="${line%%$'\t'*}"
-  path="${line#*$'\t'}"
+qml_imports() {  # module names imported by the .qml files under $1 (not descending into other modules)
+  grep -rhoE '^[[:space:]]*import[[:space:]]+[A-Za-z][A-Za-z0-9_.]*' --include='*.qml' "$1" 2>/dev/null \
+    | awk '{print $2}' || true
+}
+declare -A seen=()
+queue=(QtQml.WorkerScript)
+mapfile -t -O ${#queue[@]} queue < <(qml_imports "$SRC_DIR/qml" | sort -u)
+while [ ${#queue[@]} -gt 0 ]; do
+  name="${queue[0]}"
+  queue=("${queue[@]:1}")
+  [ -n "${seen[$name]:-}" ] && continue
+  seen[$name]=1
   [[ "$name" =~ $SKIP_MODULES_RE ]] && continue
-  case "$path" in "$QT_QML"/*) ;; *) continue ;; esac
-  rel="${path#"$QT_QML"/}"
+  rel="${name//.//}"
+  path="$QT_QML/$rel"
+  if [ ! -d "$path" ]; then
+    case "$name" in QtQml) continue ;; esac  # built into libQt6Qml, no folder in Debian
+    log "note: QML module $name is not installed at $path; leaving it out"
+    continue
+  fi
   mkdir -p "$STAGE/qml/$rel"
-  # Files at the module's level, plus subfolders that are not modules themselves (those are
-  # copied only when imported, so unused styles stay out).
+  # Files at the module's level, plus subfolders that are not modules themselves (modules are
+  # copied only when something imports them, so unused styles stay out).
   find "$path" -mindepth 1 -maxdepth 1 -type f -exec cp -a {} "$STAGE/qml/$rel/" \;
   while IFS= read -r -d '' sub; do
-    if [ -z "$(find "$sub" -name qmldir -print -quit)" ]; then cp -a "$sub" "$STAGE/qml/$rel/"; fi
+    if [ ! -f "$sub/qmldir" ]; then
+      cp -a "$sub" "$STAGE/qml/$rel/"
+      mapfile -t -O ${#queue[@]} queue < <(qml_imports "$sub")
+    elif [[ "$(basename "$sub")" =~ ^(impl|quickimpl)$ ]]; then
+      # Implementation modules that the module's C++ plugin loads (QtQuick.Dialogs.quickimpl).
+      queue+=("$name.$(basename "$sub")")
+    fi
   done < <(find "$path" -mindepth 1 -maxdepth 1 -type d -print0)
+  if [ -f "$path/qmldir" ]; then
+    mapfile -t -O ${#queue[@]} queue < <(awk '$1 == "import" || $1 == "depends" {print $2}
+      $1 == "optional" && $2 == "import" {print $3}' "$path/qmldir")
+  fi
+  mapfile -t -O ${#queue[@]} queue < <(find "$path" -mindepth 1 -maxdepth 1 -name '*.qml' -exec grep -hoE '^[[:space:]]*import[[:space:]]+[A-Za-z][A-Za-z0-9_.]*' {} + 2>/dev/null | awk '{print $2}' || true)
   echo "$name" >>"$STAGE/.qml-modules"
+done
+for required in QtQuick QtQuick.Controls QtQuick.Controls.Basic QtQuick.Layouts QtQuick.Templates QtQml.WorkerScript; do
+  grep -qx "$required" "$STAGE/.qml-modules" || die "QML module $required not found under $QT_QML"
 done
 log "QML modules: $(sort "$STAGE/.qml-modules" | tr '\n' ' ')"
 rm -f "$STAGE/.qml-modules"
@@ -141,7 +161,7 @@ mkdir -p "$STAGE/lib"
 # Loaded with dlopen by Qt's TLS plugin, so ldd cannot see them: OpenSSL 3 for HTTPS downloads
 # (tern-models, the Models page). Without them Qt falls back to no TLS at all.
 for soname in libssl.so.3 libcrypto.so.3; do
-  path="$(ldconfig -p | awk -v s="$soname" '$1 == s {print $NF; exit}')"
+  path="$(ldconfig -p | awk -v s="$soname" '$1 == s && !found {print $NF; found = 1}')"
   if [ -n "$path" ]; then cp -L "$path" "$STAGE/lib/$soname"; else log "note: $soname not found; HTTPS will not work"; fi
 done
 elf_files() {
@@ -226,13 +246,13 @@ EOF
 chmod +x "$STAGE/install-desktop-entry.sh"
 
 # 8. Sanity checks before packing: the bundle itself resolves all non-system libraries.
-missing="$(while IFS= read -r f; do ldd "$f" 2>/dev/null | grep 'not found' | sed "s|^|$f: |"; done < <(elf_files))"
+missing="$(while IFS= read -r f; do ldd "$f" 2>/dev/null | grep 'not found' | sed "s|^|$f: |" || true; done < <(elf_files))"
 [ -z "$missing" ] || die "unresolved libraries in the bundle:"$'\n'"$missing"
 for f in "$STAGE"/bin/*; do
   [ -f "$f" ] && [ -x "$f" ] || continue
   head -c 4 "$f" | grep -q ELF || continue
   if ldd "$f" | awk '/=>/ {print $3}' | grep -q 'libQt6'; then
-    ldd "$f" | awk '/libQt6/ {print $3}' | grep -v "^$STAGE/lib/" \
+    ldd "$f" | awk '/libQt6/ {print $3}' | xargs -r realpath | grep -v "^$STAGE/lib/" \
       && die "$(basename "$f") still takes Qt from the system"
   fi
 done

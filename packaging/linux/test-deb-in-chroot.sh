@@ -60,6 +60,9 @@ in_root 'export XDG_RUNTIME_DIR=/tmp/xdg; mkdir -p -m 700 $XDG_RUNTIME_DIR; QT_Q
 check_png_in_root /tmp/tern.png
 cp "$ROOT/tmp/tern.png" "$TERN_CHROOT_DIR/deb-test-screenshot.png"
 
+log "the app on X11 (xcb), against an Xvfb of this machine"
+xcb_screenshot tern /tmp/tern-xcb.png
+
 if echo "$tools" | grep -qx tern-models; then
   log "tern-models list"
   in_root 'tern-models list' || die "tern-models list failed"

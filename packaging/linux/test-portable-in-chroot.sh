@@ -41,10 +41,12 @@ B="/opt/$NAME"
 [ -x "$ROOT$B/bin/tern" ] || die "$NAME/bin/tern missing from the bundle"
 
 # Map the sonames the bundle expects from the system to Debian packages.
+MULTIARCH="$(dpkg-architecture -qDEB_HOST_MULTIARCH)"
 pkgs=()
 while IFS= read -r soname; do
   [ -n "$soname" ] || continue
-  pkg="$(dpkg -S "*/$soname" 2>/dev/null | grep -v -i -E 'qt|qml|diversion' | head -1 | cut -d: -f1 || true)"
+  # Only this architecture's copy (libc.so.6 is also in libc6-i386, for instance).
+  pkg="$(dpkg -S "*/$soname" 2>/dev/null | grep "/$MULTIARCH/" | grep -v -i -E 'qt|qml|diversion' | head -1 | cut -d: -f1 || true)"
   [ -n "$pkg" ] || die "no Debian package on this machine provides $soname (needed by the bundle)"
   pkgs+=("$pkg")
 done <"$ROOT$B/share/tern/portable-system-libs.txt"
@@ -81,6 +83,10 @@ log "the app, offscreen, from a different working directory"
 in_root "export XDG_RUNTIME_DIR=/tmp/xdg; mkdir -p -m 700 \$XDG_RUNTIME_DIR; cd /; QT_QPA_PLATFORM=offscreen QT_DEBUG_PLUGINS=0 timeout 120 $B/bin/tern --screenshot /tmp/tern.png; echo \"exit status \$?\""
 check_png_in_root /tmp/tern.png
 cp "$ROOT/tmp/tern.png" "$TERN_CHROOT_DIR/portable-test-screenshot.png"
+
+log "the app on X11 (xcb plugin from the bundle, X11 client libraries from the system)"
+xcb_screenshot "$B/bin/tern" /tmp/tern-xcb.png
+[ -f "$ROOT/tmp/tern-xcb.png" ] && cp "$ROOT/tmp/tern-xcb.png" "$TERN_CHROOT_DIR/portable-test-screenshot-xcb.png"
 
 if [ -x "$ROOT$B/bin/tern-models" ]; then
   log "tern-models list"
