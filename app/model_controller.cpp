@@ -7,8 +7,9 @@
 
 namespace tern::app {
 
-ModelController::ModelController(InferenceWorker* worker, AppSettings* settings, QObject* parent)
-    : QObject(parent), worker_(worker), settings_(settings) {
+ModelController::ModelController(InferenceWorker* worker, AppSettings* settings, models::ModelLibrary* library,
+                                 QObject* parent)
+    : QObject(parent), worker_(worker), settings_(settings), library_(library) {
     connect(worker_, &InferenceWorker::loadProgress, this, [this](double f) {
         progress_ = f;
         emit loadProgressChanged();
@@ -17,21 +18,38 @@ ModelController::ModelController(InferenceWorker* worker, AppSettings* settings,
     connect(worker_, &InferenceWorker::modelLoadFailed, this, &ModelController::onFailed, Qt::QueuedConnection);
 }
 
-void ModelController::start(const QString& defaultModel, const QString& modelsDir, const QStringList& extras,
-                            const QString& preferred) {
-    models_.scan(defaultModel, modelsDir, extras);
+void ModelController::start(const QString& builtIn, const QStringList& extras, const QString& preferred) {
+    builtIn_ = builtIn;
+    extras_ = extras;
+    rescan();
     QString pick = preferred;
+    if (pick.isEmpty() && QFileInfo(library_->defaultModel()).isFile()) pick = library_->defaultModel();
     if (pick.isEmpty() && QFileInfo(settings_->lastModel()).isFile()) pick = settings_->lastModel();
-    if (pick.isEmpty()) pick = defaultModel;
-    if (pick.isEmpty() && models_.rowCount() > 0) pick = models_.entryAt(0)->path;
+    if (pick.isEmpty()) pick = builtIn;
+    if (pick.isEmpty() && models_.rowCount() > 0 && !models_.entryAt(0)->missing) pick = models_.entryAt(0)->path;
     if (pick.isEmpty()) {
         emit notice(QStringLiteral("No model found"),
                     QStringLiteral("Tern's built-in model is missing from this installation, and no other model is "
-                                   "installed. Reinstall Tern, download a model with the model manager, or start "
-                                   "Tern with --model FILE.gguf."));
+                                   "installed. Open Models to download one, reinstall Tern, or start Tern with "
+                                   "--model FILE.gguf."));
         return;
     }
     load(pick);
+}
+
+void ModelController::rescan() {
+    models_.scan(builtIn_, library_->list(), extras_);
+    models_.setStartModel(library_->defaultModel());
+    emit stateChanged();  // the current model's row may have moved
+}
+
+void ModelController::setStartModel(const QString& path) {
+    QString error;
+    if (!library_->setDefault(path, &error)) {
+        emit notice(QStringLiteral("Could not change the start model"), error);
+        return;
+    }
+    models_.setStartModel(library_->defaultModel());
 }
 
 QString ModelController::currentName() const {
@@ -54,14 +72,8 @@ void ModelController::load(const QString& path) {
     const QString abs = QFileInfo(path).absoluteFilePath();
     if (loaded_ && abs == QFileInfo(info_.path).absoluteFilePath()) return;
     if (models_.rowOfPath(abs) < 0) {  // a file from the command line or a dialog: offer it too
-        QStringList extras;
-        for (int i = 0; i < models_.rowCount(); ++i)
-            if (!models_.entryAt(i)->isDefault) extras << models_.entryAt(i)->path;
-        QString def;
-        for (int i = 0; i < models_.rowCount(); ++i)
-            if (models_.entryAt(i)->isDefault) def = models_.entryAt(i)->path;
-        extras << abs;
-        models_.scan(def, {}, extras);
+        extras_ << abs;
+        rescan();
     }
     path_ = abs;
     loading_ = true;

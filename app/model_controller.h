@@ -27,11 +27,15 @@ class ModelController : public QObject {
     Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
     Q_PROPERTY(int contextSize READ contextSize NOTIFY stateChanged)
 public:
-    ModelController(InferenceWorker* worker, AppSettings* settings, QObject* parent = nullptr);
+    // library: the installed models (owned by the caller, outlives this object).
+    ModelController(InferenceWorker* worker, AppSettings* settings, models::ModelLibrary* library, QObject* parent = nullptr);
 
-    // Finds the models (default, <modelsDir>/*.gguf, extras) and loads preferred, else the one
-    // used last, else the default model. Reports a notice if there is none at all.
-    void start(const QString& defaultModel, const QString& modelsDir, const QStringList& extras, const QString& preferred);
+    // Lists the models (built-in, the library's, extras) and loads preferred, else the start
+    // model chosen in the Models page, else the one used last, else the built-in model. Reports
+    // a notice if there is none at all.
+    void start(const QString& builtIn, const QStringList& extras, const QString& preferred);
+    // Lists the models again (after a download, an import or a removal).
+    Q_INVOKABLE void rescan();
 
     ModelListModel* models() { return &models_; }
     int currentIndex() const { return models_.rowOfPath(path_); }
@@ -46,6 +50,8 @@ public:
 
     Q_INVOKABLE void load(const QString& path);
     Q_INVOKABLE void loadAt(int row);
+    // The model Tern opens at start; "" = the built-in one.
+    Q_INVOKABLE void setStartModel(const QString& path);
 
 signals:
     void stateChanged();
@@ -59,6 +65,9 @@ private:
 
     InferenceWorker* worker_;
     AppSettings* settings_;
+    models::ModelLibrary* library_;
+    QString builtIn_;
+    QStringList extras_;
     ModelListModel models_;
     QString path_;  // requested or loaded
     ModelInfo info_;

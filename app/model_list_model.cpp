@@ -1,17 +1,15 @@
 #include "app/model_list_model.h"
 
-#include <QDir>
+#include "app/modelstore/system_memory.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace tern::app {
 
-QString formatBytes(qint64 bytes) {
-    if (bytes >= 1000LL * 1000 * 1000) return QString::number(bytes / 1e9, 'f', 2) + QStringLiteral(" GB");
-    if (bytes >= 1000LL * 1000) return QString::number(bytes / 1e6, 'f', 1) + QStringLiteral(" MB");
-    return QString::number(bytes / 1e3, 'f', 0) + QStringLiteral(" kB");
-}
+using models::formatBytes;
 
 ModelEntry ModelListModel::describe(const QString& path, bool isDefault) {
     ModelEntry e;
@@ -45,25 +43,47 @@ ModelEntry ModelListModel::describe(const QString& path, bool isDefault) {
     return e;
 }
 
-void ModelListModel::scan(const QString& defaultModel, const QString& modelsDir, const QStringList& extras) {
+void ModelListModel::scan(const QString& builtIn, const QVector<models::InstalledModel>& installed,
+                          const QStringList& extras) {
     QVector<ModelEntry> found;
     QStringList seen;
-    auto add = [&](const QString& path, bool isDefault) {
+    auto add = [&](const QString& path, bool isDefault) -> ModelEntry* {
         const QString abs = QFileInfo(path).absoluteFilePath();
-        if (path.isEmpty() || seen.contains(abs) || !QFileInfo(abs).isFile()) return;
+        if (path.isEmpty() || seen.contains(abs) || !QFileInfo(abs).isFile()) return nullptr;
         seen << abs;
         found.push_back(describe(abs, isDefault));
+        return &found.back();
     };
-    add(defaultModel, true);
-    if (!modelsDir.isEmpty())
-        for (const QFileInfo& fi : QDir(modelsDir).entryInfoList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name))
-            add(fi.absoluteFilePath(), false);
+    add(builtIn, true);
+    for (const models::InstalledModel& m : installed) {
+        if (m.missing) {  // still listed, so that the user sees it and can remove it
+            if (seen.contains(m.path)) continue;
+            seen << m.path;
+            ModelEntry e;
+            e.path = m.path;
+            e.name = m.name.isEmpty() ? QFileInfo(m.path).completeBaseName() : m.name;
+            e.summary = QStringLiteral("The file %1 is no longer there. It may be on a drive that is not connected, "
+                                       "or it was moved or deleted.").arg(m.path);
+            e.inLibrary = e.inPlace = e.missing = true;
+            found.push_back(e);
+            continue;
+        }
+        if (ModelEntry* e = add(m.path, false)) {
+            e->inLibrary = true;
+            e->inPlace = m.inPlace;
+        }
+    }
     for (const QString& x : extras) add(x, false);
     const bool countChanges = found.size() != entries_.size();
     beginResetModel();
     entries_ = std::move(found);
     endResetModel();
     if (countChanges) emit countChanged();
+}
+
+void ModelListModel::setStartModel(const QString& path) {
+    startModel_ = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
+    if (!entries_.isEmpty()) emit dataChanged(index(0), index(int(entries_.size()) - 1), {IsStartModelRole});
 }
 
 int ModelListModel::rowOfPath(const QString& path) const {
@@ -85,12 +105,17 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const {
         case SummaryRole: return e.summary;
         case IsDefaultRole: return e.isDefault;
         case SizeTextRole: return formatBytes(e.sizeBytes);
+        case InLibraryRole: return e.inLibrary;
+        case InPlaceRole: return e.inPlace;
+        case MissingRole: return e.missing;
+        case IsStartModelRole: return startModel_.isEmpty() ? e.isDefault : e.path == startModel_;
     }
     return {};
 }
 
 QHash<int, QByteArray> ModelListModel::roleNames() const {
-    return {{PathRole, "path"}, {NameRole, "name"}, {SummaryRole, "summary"}, {IsDefaultRole, "isDefault"}, {SizeTextRole, "sizeText"}};
+    return {{PathRole, "path"}, {NameRole, "name"}, {SummaryRole, "summary"}, {IsDefaultRole, "isDefault"}, {SizeTextRole, "sizeText"},
+            {InLibraryRole, "inLibrary"}, {InPlaceRole, "inPlace"}, {MissingRole, "missing"}, {IsStartModelRole, "isStartModel"}};
 }
 
 }  // namespace tern::app

@@ -5,6 +5,9 @@
 #include "app/conversation_store.h"
 #include "app/history_controller.h"
 #include "app/model_controller.h"
+#include "app/model_manager_controller.h"
+#include "app/modelstore/catalog.h"
+#include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
 #include "engine/tools/default_model.h"
 
@@ -26,6 +29,8 @@ TernApplication::~TernApplication() {
     engine_.reset();  // the window goes first: QML must not see controllers die under it
     delete chat_;     // flushes a streaming reply
     chat_ = nullptr;
+    delete manager_;  // pauses transfers (the .part files stay for the next run)
+    manager_ = nullptr;
     thread_.reset();  // stops generation and joins the worker
 }
 
@@ -49,11 +54,17 @@ bool TernApplication::start() {
 
     thread_ = std::make_unique<WorkerThread>(options_.worker);
     settings_ = new AppSettings(this);
-    models_ = new ModelController(thread_->worker(), settings_, this);
+    library_ = std::make_unique<models::ModelLibrary>(
+        options_.modelsDir.isEmpty() ? models::ModelLibrary::defaultModelsDir() : options_.modelsDir);
+    models_ = new ModelController(thread_->worker(), settings_, library_.get(), this);
+    manager_ = new ModelManagerController(
+        library_.get(), models_, options_.catalogPath.isEmpty() ? models::Catalog::bundledPath() : options_.catalogPath, this);
     chat_ = new ChatController(store_.get(), thread_->worker(), models_, settings_, nullptr);
     history_ = new HistoryController(store_.get(), this);
 
     connect(models_, &ModelController::notice, chat_, [this](const QString& t, const QString& d) { chat_->showNotice(t, d); });
+    connect(manager_, &ModelManagerController::notice, chat_,
+            [this](const QString& t, const QString& d, const QString& kind) { chat_->showNotice(t, d, kind); });
     connect(history_, &HistoryController::failed, chat_, [this](const QString& t, const QString& d) { chat_->showNotice(t, d); });
     connect(chat_, &ChatController::conversationsChanged, history_, &HistoryController::refresh);
     connect(history_, &HistoryController::conversationDeleted, chat_, &ChatController::onConversationDeleted);
@@ -65,11 +76,9 @@ bool TernApplication::start() {
         options_.findDefaultModel
             ? QString::fromStdString(tern::tools::default_model_path(QCoreApplication::arguments().value(0).toLocal8Bit().constData()))
             : QString();
-    const QString modelsDir = options_.modelsDir.isEmpty()
-                                  ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models")
-                                  : options_.modelsDir;
-    models_->start(defaultModel, modelsDir, options_.modelPath.isEmpty() ? QStringList() : QStringList{options_.modelPath},
+    models_->start(defaultModel, options_.modelPath.isEmpty() ? QStringList() : QStringList{options_.modelPath},
                    options_.modelPath);
+    manager_->start();
 
     if (!options_.showWindow) return true;
     engine_ = std::make_unique<QQmlApplicationEngine>();
@@ -77,6 +86,7 @@ bool TernApplication::start() {
     engine_->setInitialProperties({{QStringLiteral("chat"), QVariant::fromValue(chat_)},
                                    {QStringLiteral("history"), QVariant::fromValue(history_)},
                                    {QStringLiteral("models"), QVariant::fromValue(models_)},
+                                   {QStringLiteral("modelManager"), QVariant::fromValue(manager_)},
                                    {QStringLiteral("settings"), QVariant::fromValue(settings_)}});
     engine_->load(QUrl(QStringLiteral("qrc:/TernUi/Main.qml")));
     return window() != nullptr;

@@ -12,6 +12,10 @@
 class QQmlApplicationEngine;
 class QQuickWindow;
 
+namespace tern::models {
+class ModelLibrary;
+}
+
 namespace tern::app {
 
 class AppSettings;
@@ -19,12 +23,14 @@ class ChatController;
 class ConversationStore;
 class HistoryController;
 class ModelController;
+class ModelManagerController;
 class WorkerThread;
 
 struct AppOptions {
     QString modelPath;     // --model: load this instead of the last used / default model
     QString databasePath;  // empty: ConversationStore::defaultPath()
-    QString modelsDir;     // empty: <AppDataLocation>/models
+    QString modelsDir;     // empty: ModelLibrary::defaultModelsDir(), shared with tern-models
+    QString catalogPath;   // empty: the catalog installed with Tern
     bool findDefaultModel = true;
     InferenceWorker::Options worker;
     bool showWindow = true;
@@ -48,6 +54,7 @@ public:
     ChatController* chat() const { return chat_; }
     HistoryController* history() const { return history_; }
     ModelController* models() const { return models_; }
+    ModelManagerController* modelManager() const { return manager_; }
     ConversationStore* store() const { return store_.get(); }
     InferenceWorker* worker() const;
 
@@ -56,7 +63,9 @@ private:
     std::unique_ptr<ConversationStore> store_;
     std::unique_ptr<WorkerThread> thread_;
     AppSettings* settings_ = nullptr;
+    std::unique_ptr<models::ModelLibrary> library_;
     ModelController* models_ = nullptr;
+    ModelManagerController* manager_ = nullptr;
     ChatController* chat_ = nullptr;
     HistoryController* history_ = nullptr;
     std::unique_ptr<QQmlApplicationEngine> engine_;

@@ -2,6 +2,9 @@
 
 #include "engine/synthetic_model.h"
 
+#include <QCryptographicHash>
+#include <QFile>
+#include <QJsonDocument>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
@@ -47,6 +50,24 @@ void isolateUserFolders() {
     qputenv("XDG_CONFIG_HOME", scratch().filePath(QStringLiteral("config")).toUtf8());
     qputenv("XDG_DATA_HOME", scratch().filePath(QStringLiteral("data")).toUtf8());
     QStandardPaths::setTestModeEnabled(true);
+}
+
+QJsonObject storyCatalogEntry(const QString& url, const QByteArray& bytes) {
+    return QJsonObject{{QStringLiteral("id"), QStringLiteral("story")},
+                       {QStringLiteral("name"), QStringLiteral("Story writer")},
+                       {QStringLiteral("description"), QStringLiteral("Tern's built-in model, served by the test's own HTTP server.")},
+                       {QStringLiteral("license"), QStringLiteral("MIT")},
+                       {QStringLiteral("url"), url},
+                       {QStringLiteral("file"), QStringLiteral("story-writer.gguf")},
+                       {QStringLiteral("size"), double(bytes.size())},
+                       {QStringLiteral("ram"), 50e6},
+                       {QStringLiteral("sha256"), QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex())}};
+}
+
+bool writeCatalog(const QString& path, const QJsonArray& models) {
+    QFile f(path);
+    const QByteArray json = QJsonDocument(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("models"), models}}).toJson();
+    return f.open(QIODevice::WriteOnly) && f.write(json) == json.size();
 }
 
 }  // namespace tern_app_test

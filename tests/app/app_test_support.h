@@ -3,6 +3,8 @@
 // loop, and isolated settings/data folders.
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QString>
 #include <functional>
 
@@ -14,5 +16,9 @@ QString tinyModelPath();
 bool waitFor(const std::function<bool()>& cond, int timeoutMs = 10000);
 // Points QStandardPaths and QSettings at fresh temporary folders (once per process).
 void isolateUserFolders();
+// A catalog entry "story" for a file with these bytes served at url (size and SHA-256 taken
+// from the bytes), saved as story-writer.gguf; and a catalog file holding such entries.
+QJsonObject storyCatalogEntry(const QString& url, const QByteArray& bytes);
+bool writeCatalog(const QString& path, const QJsonArray& models);
 
 }  // namespace tern_app_test

@@ -5,15 +5,18 @@
 #include "app/chat_controller.h"
 #include "app/conversation_store.h"
 #include "app/model_controller.h"
+#include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
 #include "app_test_support.h"
 
+#include <QFileInfo>
 #include <memory>
 
 namespace tern_app_test {
 
 struct ChatRig {
-    explicit ChatRig(const QString& dbPath, int tokenDelayMs = 0, int maxTokens = 32) {
+    explicit ChatRig(const QString& dbPath, int tokenDelayMs = 0, int maxTokens = 32)
+        : library(QFileInfo(dbPath).absolutePath() + QStringLiteral("/models")) {
         store.open(dbPath);
         tern::app::WorkerOptions o;
         o.tokenDelayMsForTesting = tokenDelayMs;
@@ -22,7 +25,7 @@ struct ChatRig {
         g.temperature = 0;
         g.maxTokens = maxTokens;
         settings.setGeneration(g);
-        models = std::make_unique<tern::app::ModelController>(thread->worker(), &settings);
+        models = std::make_unique<tern::app::ModelController>(thread->worker(), &settings, &library);
         chat = std::make_unique<tern::app::ChatController>(&store, thread->worker(), models.get(), &settings);
     }
     ~ChatRig() {
@@ -31,13 +34,14 @@ struct ChatRig {
         thread.reset();
     }
     bool loadModel() {
-        models->start({}, {}, {}, tinyModelPath());
+        models->start({}, {}, tinyModelPath());
         return waitFor([&] { return models->loaded(); });
     }
     bool waitIdle(int ms = 20000) { return waitFor([&] { return !chat->generating(); }, ms); }
 
     tern::app::ConversationStore store;
     tern::app::AppSettings settings;
+    tern::models::ModelLibrary library;
     std::unique_ptr<tern::app::WorkerThread> thread;
     std::unique_ptr<tern::app::ModelController> models;
     std::unique_ptr<tern::app::ChatController> chat;

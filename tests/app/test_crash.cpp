@@ -6,6 +6,7 @@
 #include "controller_fixture.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -24,10 +25,11 @@ int runStreamingChild(const char* db, const char* model) {
     g.temperature = 0;
     g.maxTokens = 0;  // until the context is full: seconds, the parent kills us long before
     settings.setGeneration(g);
-    ModelController models(thread.worker(), &settings);
+    tern::models::ModelLibrary library(QFileInfo(QString::fromLocal8Bit(db)).absolutePath() + QStringLiteral("/models"));
+    ModelController models(thread.worker(), &settings, &library);
     ChatController chat(&store, thread.worker(), &models, &settings);
     QObject::connect(&models, &ModelController::modelReady, &chat, [&] { chat.send(QStringLiteral("Crash test question")); });
-    models.start({}, {}, {}, QString::fromLocal8Bit(model));
+    models.start({}, {}, QString::fromLocal8Bit(model));
     return QCoreApplication::exec();
 }
 

@@ -2,6 +2,7 @@
 #include "app/conversation_list_model.h"
 #include "app/message_list_model.h"
 #include "app/model_list_model.h"
+#include "app/modelstore/system_memory.h"
 #include "app/search_results_model.h"
 
 #include <QAbstractItemModelTester>
@@ -102,8 +103,9 @@ private slots:
         touch("models/a.json", R"({"name": "Model A", "description": "Imported by hand."})");
         ModelListModel m;
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        m.scan(dir.filePath("default.gguf"), dir.filePath("models"), {dir.filePath("models/a.gguf"), dir.filePath("missing.gguf")});
-        QCOMPARE(m.rowCount(), 3);  // duplicates and missing files are left out
+        tern::models::ModelLibrary library(dir.filePath("models"));
+        m.scan(dir.filePath("default.gguf"), library.list(), {dir.filePath("models/a.gguf"), dir.filePath("missing.gguf")});
+        QCOMPARE(m.rowCount(), 3);  // duplicates and missing extras are left out
         QCOMPARE(m.data(m.index(0), ModelListModel::NameRole).toString(), QStringLiteral("Tern Default"));
         QVERIFY(m.data(m.index(0), ModelListModel::IsDefaultRole).toBool());
         const QString card = m.data(m.index(0), ModelListModel::SummaryRole).toString();
@@ -115,7 +117,14 @@ private slots:
         QCOMPARE(m.data(m.index(1), ModelListModel::NameRole).toString(), QStringLiteral("Model A"));
         QCOMPARE(m.data(m.index(1), ModelListModel::SummaryRole).toString(), QStringLiteral("Imported by hand."));
         QCOMPARE(m.rowOfPath(dir.filePath("models/b.gguf")), 2);
-        QCOMPARE(formatBytes(1187801280), QStringLiteral("1.19 GB"));
+        QVERIFY(m.data(m.index(1), ModelListModel::InLibraryRole).toBool());
+        QVERIFY(!m.data(m.index(0), ModelListModel::InLibraryRole).toBool());
+        // No start model chosen: the built-in one opens at start.
+        QVERIFY(m.data(m.index(0), ModelListModel::IsStartModelRole).toBool());
+        m.setStartModel(dir.filePath("models/b.gguf"));
+        QVERIFY(!m.data(m.index(0), ModelListModel::IsStartModelRole).toBool());
+        QVERIFY(m.data(m.index(2), ModelListModel::IsStartModelRole).toBool());
+        QCOMPARE(tern::models::formatBytes(1187801280), QStringLiteral("1.19 GB"));
     }
 };
 

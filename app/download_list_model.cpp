@@ -1,0 +1,87 @@
+#include "app/download_list_model.h"
+
+#include "app/modelstore/download.h"
+#include "app/modelstore/system_memory.h"
+
+#include <QJsonObject>
+#include <cmath>
+
+namespace tern::app {
+
+using models::Download;
+using models::DownloadStatus;
+
+QString formatDuration(double seconds) {
+    const qint64 s = qint64(std::ceil(seconds));
+    if (s >= 3600) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+    if (s >= 60) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+    return QStringLiteral("%1 s").arg(s);
+}
+
+int DownloadListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
+
+QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    const Download* d = rows_[index.row()];
+    const DownloadStatus st = d->status();
+    const bool running = st == DownloadStatus::Connecting || st == DownloadStatus::Downloading;
+    switch (role) {
+        case IdRole: return d->spec().id;
+        case Qt::DisplayRole:
+        case NameRole: {
+            const QString name = d->spec().card.value(QLatin1String("name")).toString();
+            return name.isEmpty() ? d->spec().fileName : name;
+        }
+        case StatusRole: return int(st);
+        case StatusTextRole: return models::statusLabel(st);
+        case FractionRole: return d->total() > 0 ? double(d->received()) / double(d->total()) : 0.0;
+        case BytesTextRole:
+            return d->total() > 0 ? QStringLiteral("%1 of %2").arg(models::formatBytes(d->received()), models::formatBytes(d->total()))
+                                  : models::formatBytes(d->received());
+        case RateTextRole: return running && d->rate() > 0 ? models::formatBytes(qint64(d->rate())) + QStringLiteral("/s") : QString();
+        case TimeLeftTextRole:
+            return running && d->secondsLeft() >= 0 ? formatDuration(d->secondsLeft()) + QStringLiteral(" left") : QString();
+        case MessageRole: return d->message();
+        case CanPauseRole:
+            return st == DownloadStatus::Queued || running || st == DownloadStatus::Retrying;
+        case CanResumeRole: return st == DownloadStatus::Paused || st == DownloadStatus::Failed;
+        case FinishedRole: return st == DownloadStatus::Done || st == DownloadStatus::Canceled;
+        case FailedRole: return st == DownloadStatus::Failed;
+    }
+    return {};
+}
+
+QHash<int, QByteArray> DownloadListModel::roleNames() const {
+    return {{IdRole, "downloadId"},      {NameRole, "name"},         {StatusRole, "status"},
+            {StatusTextRole, "statusText"}, {FractionRole, "fraction"}, {BytesTextRole, "bytesText"},
+            {RateTextRole, "rateText"},  {TimeLeftTextRole, "timeLeftText"}, {MessageRole, "message"},
+            {CanPauseRole, "canPause"},  {CanResumeRole, "canResume"}, {FinishedRole, "finished"},
+            {FailedRole, "failed"}};
+}
+
+void DownloadListModel::add(Download* d) {
+    if (rows_.contains(d)) return;
+    beginInsertRows({}, int(rows_.size()), int(rows_.size()));
+    rows_.append(d);
+    endInsertRows();
+    emit countChanged();
+    connect(d, &Download::progressChanged, this, [this, d] { changed(d); });
+    connect(d, &Download::statusChanged, this, [this, d] { changed(d); });
+}
+
+void DownloadListModel::remove(Download* d) {
+    const int row = int(rows_.indexOf(d));
+    if (row < 0) return;
+    disconnect(d, nullptr, this, nullptr);
+    beginRemoveRows({}, row, row);
+    rows_.removeAt(row);
+    endRemoveRows();
+    emit countChanged();
+}
+
+void DownloadListModel::changed(Download* d) {
+    const int row = int(rows_.indexOf(d));
+    if (row >= 0) emit dataChanged(index(row), index(row));
+}
+
+}  // namespace tern::app

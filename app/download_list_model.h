@@ -1,0 +1,45 @@
+#pragma once
+// The downloads on the Models page, one row per Download of the manager: status, progress,
+// rate, time left and the reason when one is paused or failed. Rows follow the Download objects'
+// signals, so QML bindings update as bytes arrive.
+#include <QAbstractListModel>
+#include <QtQml/qqmlregistration.h>
+
+namespace tern::models {
+class Download;
+}
+
+namespace tern::app {
+
+class DownloadListModel : public QAbstractListModel {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("provided by the model manager")
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+public:
+    enum Role {
+        IdRole = Qt::UserRole + 1, NameRole, StatusRole, StatusTextRole, FractionRole, BytesTextRole,
+        RateTextRole, TimeLeftTextRole, MessageRole, CanPauseRole, CanResumeRole, FinishedRole, FailedRole
+    };
+    using QAbstractListModel::QAbstractListModel;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    void add(models::Download* d);
+    void remove(models::Download* d);
+    models::Download* at(int row) const { return row >= 0 && row < rows_.size() ? rows_[row] : nullptr; }
+
+signals:
+    void countChanged();
+
+private:
+    void changed(models::Download* d);
+    QList<models::Download*> rows_;
+};
+
+// "2 h 5 min", "3 min 20 s", "45 s": how long a download still needs.
+QString formatDuration(double seconds);
+
+}  // namespace tern::app

@@ -1,0 +1,203 @@
+#include "app/model_manager_controller.h"
+
+#include "app/model_controller.h"
+#include "app/modelstore/download.h"
+#include "app/modelstore/download_manager.h"
+#include "app/modelstore/model_library.h"
+#include "app/modelstore/system_memory.h"
+
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonObject>
+
+namespace tern::app {
+
+using models::Download;
+using models::DownloadStatus;
+
+ModelManagerController::ModelManagerController(models::ModelLibrary* library, ModelController* models,
+                                               const QString& catalogPath, QObject* parent)
+    : QObject(parent), library_(library), models_(models),
+      manager_(std::make_unique<models::DownloadManager>(library->modelsDir())) {
+    totalRam_ = models::totalPhysicalMemory();
+    models::Catalog catalog;
+    QString error;
+    if (catalogPath.isEmpty())
+        catalogProblem_ = QStringLiteral("This installation of Tern has no model catalog. You can still import a GGUF file.");
+    else if (!models::Catalog::load(catalogPath, &catalog, &error))
+        catalogProblem_ = QStringLiteral("The model catalog could not be read (%1). You can still import a GGUF file.").arg(error);
+    catalog_.setCatalog(catalog, totalRam_);
+
+    connect(manager_.get(), &models::DownloadManager::added, this, &ModelManagerController::onAdded);
+    connect(manager_.get(), &models::DownloadManager::removed, this, [this](Download* d) {
+        downloads_.remove(d);
+        refreshState();
+    });
+    connect(manager_.get(), &models::DownloadManager::installed, this, &ModelManagerController::onInstalled);
+    connect(models_->models(), &ModelListModel::modelReset, this, &ModelManagerController::refreshState);
+    refreshState();
+}
+
+ModelManagerController::~ModelManagerController() {
+    if (importThread_) {  // a copy in progress is abandoned: its .part is removed by the library
+        importCancel_ = true;
+        importThread_->wait();
+        delete importThread_;
+    }
+    // The manager goes before the list model that points at its downloads.
+    disconnect(manager_.get(), nullptr, this, nullptr);
+    manager_.reset();
+}
+
+void ModelManagerController::start() { manager_->restore(true); }
+
+QString ModelManagerController::memoryText() const {
+    return totalRam_ > 0 ? QStringLiteral("This computer has %1 of memory.").arg(models::formatBytes(totalRam_)) : QString();
+}
+
+QString ModelManagerController::modelsFolder() const { return QDir::toNativeSeparators(library_->modelsDir()); }
+
+void ModelManagerController::download(const QString& catalogId) {
+    const models::CatalogEntry* e = catalog_.entry(catalogId);
+    if (!e) return;
+    if (Download* d = manager_->find(catalogId)) {  // already listed: continue it rather than start over
+        if (d->status() == DownloadStatus::Paused || d->status() == DownloadStatus::Failed) d->resume();
+        if (d->status() != DownloadStatus::Done && d->status() != DownloadStatus::Canceled) return;
+        manager_->forget(d);
+    }
+    models::DownloadSpec spec;
+    spec.id = e->id;
+    spec.url = e->url;
+    spec.fileName = e->fileName;
+    spec.sha256 = e->sha256;
+    spec.expectedSize = e->sizeBytes;
+    // The card the model list shows once the file is installed.
+    spec.card = QJsonObject{{QStringLiteral("name"), e->name},         {QStringLiteral("description"), e->description},
+                            {QStringLiteral("license"), e->license},   {QStringLiteral("homepage"), e->homepage},
+                            {QStringLiteral("source"), e->url.toString()}, {QStringLiteral("catalog_id"), e->id},
+                            {QStringLiteral("recommended"), e->recommended}};
+    if (!e->sha256.isEmpty()) spec.card.insert(QStringLiteral("sha256"), e->sha256);
+    manager_->add(spec);
+}
+
+void ModelManagerController::pause(int row) {
+    if (Download* d = downloads_.at(row)) d->pause();
+}
+
+void ModelManagerController::resume(int row) {
+    if (Download* d = downloads_.at(row)) d->resume();
+}
+
+void ModelManagerController::cancel(int row) {
+    if (Download* d = downloads_.at(row)) d->cancel();
+}
+
+void ModelManagerController::dismiss(int row) {
+    Download* d = downloads_.at(row);
+    if (!d) return;
+    const DownloadStatus st = d->status();
+    if (st == DownloadStatus::Done || st == DownloadStatus::Canceled || st == DownloadStatus::Failed) manager_->forget(d);
+}
+
+void ModelManagerController::onAdded(Download* d) {
+    downloads_.add(d);
+    connect(d, &Download::statusChanged, this, [this, d] {
+        refreshState();
+        if (d->status() == DownloadStatus::Failed)
+            emit notice(QStringLiteral("Download failed"), d->message());
+        else if (d->status() == DownloadStatus::Paused && !d->message().isEmpty())
+            emit notice(QStringLiteral("Download paused"), d->message());
+    });
+    refreshState();
+}
+
+void ModelManagerController::onInstalled(const QString& path, const QString& id) {
+    models_->rescan();
+    const models::CatalogEntry* e = catalog_.entry(id);
+    emit notice(QStringLiteral("Model installed"),
+                QStringLiteral("%1 is downloaded and verified. Choose it in the model picker to chat with it.")
+                    .arg(e ? e->name : QFileInfo(path).fileName()),
+                QStringLiteral("info"));
+}
+
+void ModelManagerController::refreshState() {
+    QSet<QString> installed, downloading;
+    for (const models::InstalledModel& m : library_->list())
+        if (!m.inPlace && !m.missing) installed.insert(QFileInfo(m.path).fileName());
+    for (const Download* d : manager_->downloads())
+        if (d->status() != DownloadStatus::Done && d->status() != DownloadStatus::Canceled) downloading.insert(d->spec().id);
+    catalog_.setState(installed, downloading);
+}
+
+void ModelManagerController::importModel(const QUrl& file, bool copy) {
+    if (importThread_) return;
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    const QString dir = library_->modelsDir();
+    importCancel_ = false;
+    importProgress_ = 0;
+    emit importProgressChanged();
+    // The copy runs on its own thread with its own library object (the library file is written
+    // atomically); results come back as queued calls, dropped if this object is gone.
+    importThread_ = QThread::create([this, path, dir, copy] {
+        models::ModelLibrary lib(dir);
+        QString error;
+        models::InstalledModel out;
+        int lastPercent = -1;
+        const bool ok = lib.importFile(
+            path, copy ? models::ModelLibrary::ImportMode::Copy : models::ModelLibrary::ImportMode::Reference, &error,
+            &out, [this, &lastPercent](qint64 done, qint64 total) {
+                const int percent = total > 0 ? int(done * 100 / total) : 0;
+                if (percent != lastPercent) {
+                    lastPercent = percent;
+                    QMetaObject::invokeMethod(this, [this, percent] {
+                        importProgress_ = percent / 100.0;
+                        emit importProgressChanged();
+                    }, Qt::QueuedConnection);
+                }
+                return !importCancel_.load();
+            });
+        QMetaObject::invokeMethod(this, [this, ok, p = out.path, error] { finishImport(ok, p, error); }, Qt::QueuedConnection);
+    });
+    importThread_->start();
+    emit importingChanged();
+}
+
+void ModelManagerController::cancelImport() { importCancel_ = true; }
+
+void ModelManagerController::finishImport(bool ok, const QString& path, const QString& error) {
+    if (importThread_) {
+        importThread_->wait();
+        delete importThread_;
+        importThread_ = nullptr;
+    }
+    emit importingChanged();
+    models_->rescan();
+    refreshState();
+    if (ok) {
+        emit imported(path);
+        return;
+    }
+    if (!importCancel_) emit notice(QStringLiteral("The model could not be imported"), error);
+}
+
+void ModelManagerController::remove(const QString& path) {
+    const bool wasLoaded = models_->currentIndex() >= 0 && models_->models()->entryAt(models_->currentIndex())->path == path;
+    QString error;
+    if (!library_->remove(path, &error)) {
+        emit notice(QStringLiteral("The model could not be removed"), error);
+        return;
+    }
+    if (library_->defaultModel() == path) library_->setDefault(QString(), &error);
+    models_->rescan();
+    refreshState();
+    // The engine holds its own copy of the weights, but a removed model must not stay on offer.
+    if (wasLoaded && models_->models()->rowCount() > 0) models_->loadAt(0);
+}
+
+void ModelManagerController::openModelsFolder() const {
+    QDir().mkpath(library_->modelsDir());
+    QDesktopServices::openUrl(QUrl::fromLocalFile(library_->modelsDir()));
+}
+
+}  // namespace tern::app

@@ -1,0 +1,236 @@
+// The Models page's C++ side on real files: the catalog list with fit hints, importing the
+// built-in model by copy and by reference through the model manager (on its import thread),
+// loading the import in the real engine, start-model choice, removal, a rejected file, and a
+// download from a real local HTTP server (busybox httpd) through to the model list.
+#include "app/app_settings.h"
+#include "app/catalog_list_model.h"
+#include "app/download_list_model.h"
+#include "app/model_controller.h"
+#include "app/model_manager_controller.h"
+#include "app/modelstore/model_library.h"
+#include "app/worker_thread.h"
+#include "app_test_support.h"
+#include "engine/tools/default_model.h"
+#include "local_http_server.h"
+
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace tern::app;
+using tern_app_test::waitFor;
+
+namespace {
+
+QString builtInModel() {
+    return QString::fromStdString(tern::tools::default_model_path(QCoreApplication::applicationFilePath().toLocal8Bit().constData()));
+}
+
+void writeFile(const QString& path, const QByteArray& bytes) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QCOMPARE(f.write(bytes), qint64(bytes.size()));
+}
+
+QByteArray readFile(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The app's model side without a window: worker thread, settings, library, the two controllers.
+struct ManagerRig {
+    explicit ManagerRig(const QString& modelsDir, const QString& catalog = {})
+        : library(modelsDir) {
+        thread = std::make_unique<WorkerThread>(WorkerOptions{});
+        models = std::make_unique<ModelController>(thread->worker(), &settings, &library);
+        manager = std::make_unique<ModelManagerController>(&library, models.get(), catalog);
+        QObject::connect(manager.get(), &ModelManagerController::notice, manager.get(),
+                         [this](const QString& t, const QString& d, const QString&) { notices << t + QStringLiteral(": ") + d; });
+    }
+    ~ManagerRig() {
+        manager.reset();
+        models.reset();
+        thread.reset();
+    }
+    int rowOf(const QString& path) const { return models->models()->rowOfPath(path); }
+
+    AppSettings settings;
+    tern::models::ModelLibrary library;
+    std::unique_ptr<WorkerThread> thread;
+    std::unique_ptr<ModelController> models;
+    std::unique_ptr<ModelManagerController> manager;
+    QStringList notices;
+};
+
+}  // namespace
+
+class TestModelManager : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() {
+        tern_app_test::isolateUserFolders();
+        QVERIFY(!builtInModel().isEmpty());
+    }
+
+    void catalogListWithFitHints() {
+        const QString path = dir_.filePath(QStringLiteral("catalog.json"));
+        QJsonObject small{{"id", "small"}, {"name", "Small"}, {"description", "A small one."}, {"license", "MIT"},
+                          {"url", "https://example.org/small.gguf"}, {"file", "small.gguf"}, {"size", 1000000000.0},
+                          {"ram", 2000000000.0}, {"sha256", "4221b252fdd5fd25e15847adfeb5ee88886506ba50b8a34548374492884c2162"}};
+        QJsonObject big{{"id", "big"}, {"name", "Big"}, {"description", "A big one."}, {"license", "Apache-2.0"},
+                        {"url", "https://example.org/big.gguf"}, {"file", "big.gguf"}, {"size", 7000000000.0},
+                        {"ram", 7600000000.0}, {"sha256", QJsonValue::Null}, {"hash_on_first_download", true}};
+        QVERIFY(tern_app_test::writeCatalog(path, {small, big}));
+        tern::models::Catalog catalog;
+        QString error;
+        QVERIFY2(tern::models::Catalog::load(path, &catalog, &error), qPrintable(error));
+        CatalogListModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.setCatalog(catalog, 8000000000LL);  // an 8 GB computer
+        QCOMPARE(m.rowCount(), 2);
+        QCOMPARE(m.data(m.index(0), CatalogListModel::FitTextRole).toString(), QStringLiteral("Fits"));
+        QCOMPARE(m.data(m.index(1), CatalogListModel::FitTextRole).toString(), QStringLiteral("Won't fit"));
+        QCOMPARE(m.data(m.index(0), CatalogListModel::SizeTextRole).toString(), QStringLiteral("1.00 GB"));
+        QVERIFY(m.data(m.index(0), CatalogListModel::HashKnownRole).toBool());
+        QVERIFY(!m.data(m.index(1), CatalogListModel::HashKnownRole).toBool());
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        m.setState({QStringLiteral("big.gguf")}, {QStringLiteral("small")});
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(m.data(m.index(1), CatalogListModel::InstalledRole).toBool());
+        QVERIFY(m.data(m.index(0), CatalogListModel::DownloadingRole).toBool());
+        m.setState({QStringLiteral("big.gguf")}, {QStringLiteral("small")});
+        QCOMPARE(changed.count(), 1);  // nothing new, no signal
+        m.setCatalog(catalog, 0);      // unknown memory: no hint rather than a wrong one
+        QCOMPARE(m.data(m.index(1), CatalogListModel::FitRole).toInt(), -1);
+        QCOMPARE(formatDuration(59.2), QStringLiteral("1 min 0 s"));
+        QCOMPARE(formatDuration(3725), QStringLiteral("1 h 2 min"));
+    }
+
+    void importCopyLoadStartModelDelete() {
+        const QString modelsDir = dir_.filePath(QStringLiteral("copy-models"));
+        ManagerRig rig(modelsDir);
+        rig.models->start(builtInModel(), {}, {});
+        QVERIFY(waitFor([&] { return rig.models->loaded(); }, 60000));
+        QCOMPARE(rig.models->models()->rowCount(), 1);
+
+        QSignalSpy imported(rig.manager.get(), &ModelManagerController::imported);
+        rig.manager->importModel(QUrl::fromLocalFile(builtInModel()), true);
+        QVERIFY(rig.manager->importing());
+        QVERIFY(waitFor([&] { return !rig.manager->importing(); }, 60000));
+        QCOMPARE(imported.count(), 1);
+        const QString copy = imported.first().first().toString();
+        QVERIFY2(copy.startsWith(modelsDir), qPrintable(copy));
+        QCOMPARE(readFile(copy), readFile(builtInModel()));
+        QCOMPARE(rig.models->models()->rowCount(), 2);
+        const int row = rig.rowOf(copy);
+        QVERIFY(row >= 0);
+        QVERIFY(rig.models->models()->data(rig.models->models()->index(row), ModelListModel::InLibraryRole).toBool());
+        QVERIFY(!rig.models->models()->data(rig.models->models()->index(row), ModelListModel::InPlaceRole).toBool());
+
+        // Importing the same file again is refused with a notice, and nothing changes.
+        rig.manager->importModel(QUrl::fromLocalFile(builtInModel()), true);
+        QVERIFY(waitFor([&] { return !rig.manager->importing(); }, 60000));
+        QCOMPARE(rig.notices.size(), 1);
+        QCOMPARE(rig.models->models()->rowCount(), 2);
+
+        // The copy runs in the engine, and can be made the start model.
+        rig.models->loadAt(row);
+        QVERIFY(waitFor([&] { return rig.models->loaded() && rig.models->currentIndex() == row; }, 60000));
+        rig.models->setStartModel(copy);
+        QCOMPARE(rig.library.defaultModel(), copy);
+        QVERIFY(rig.models->models()->data(rig.models->models()->index(row), ModelListModel::IsStartModelRole).toBool());
+        QVERIFY(!rig.models->models()->data(rig.models->models()->index(0), ModelListModel::IsStartModelRole).toBool());
+
+        // Deleting the model in use frees the file, forgets the start choice and goes back to
+        // the built-in model.
+        rig.manager->remove(copy);
+        QVERIFY(!QFile::exists(copy));
+        QCOMPARE(rig.models->models()->rowCount(), 1);
+        QVERIFY(rig.library.defaultModel().isEmpty());
+        QVERIFY(waitFor([&] { return rig.models->loaded() && rig.models->currentIsDefault(); }, 60000));
+    }
+
+    void importReferenceAndForget() {
+        const QString modelsDir = dir_.filePath(QStringLiteral("ref-models"));
+        const QString original = dir_.filePath(QStringLiteral("elsewhere.gguf"));
+        QVERIFY(QFile::copy(builtInModel(), original));
+        ManagerRig rig(modelsDir);
+        rig.models->start({}, {}, {});
+        QSignalSpy imported(rig.manager.get(), &ModelManagerController::imported);
+        rig.manager->importModel(QUrl::fromLocalFile(original), false);
+        QVERIFY(waitFor([&] { return !rig.manager->importing(); }, 60000));
+        QCOMPARE(imported.count(), 1);
+        const int row = rig.rowOf(original);
+        QVERIFY(row >= 0);
+        QVERIFY(rig.models->models()->data(rig.models->models()->index(row), ModelListModel::InPlaceRole).toBool());
+        QVERIFY(QDir(modelsDir).entryList({QStringLiteral("*.gguf")}, QDir::Files).isEmpty());  // nothing copied
+        // The file moves away: the model stays listed, marked missing, and can be forgotten.
+        QVERIFY(QFile::rename(original, original + QStringLiteral(".moved")));
+        rig.models->rescan();
+        const int missingRow = rig.rowOf(original);
+        QVERIFY(missingRow >= 0);
+        QVERIFY(rig.models->models()->data(rig.models->models()->index(missingRow), ModelListModel::MissingRole).toBool());
+        QVERIFY(QFile::rename(original + QStringLiteral(".moved"), original));
+        rig.manager->remove(original);
+        QVERIFY(QFile::exists(original));  // forgetting never deletes the user's own file
+        QCOMPARE(rig.rowOf(original), -1);
+    }
+
+    void importRejectsWhatCannotRun() {
+        ManagerRig rig(dir_.filePath(QStringLiteral("bad-models")));
+        rig.models->start({}, {}, {});
+        const QString notGguf = dir_.filePath(QStringLiteral("notes.gguf"));
+        writeFile(notGguf, "These are my notes, not a model.");
+        const QString truncated = dir_.filePath(QStringLiteral("truncated.gguf"));
+        writeFile(truncated, readFile(builtInModel()).left(100000));
+        const int before = rig.models->models()->rowCount();  // the model used last may be listed
+        for (const QString& bad : {notGguf, truncated}) {
+            rig.notices.clear();
+            rig.manager->importModel(QUrl::fromLocalFile(bad), true);
+            QVERIFY(waitFor([&] { return !rig.manager->importing(); }, 60000));
+            QCOMPARE(rig.notices.size(), 1);
+            QVERIFY2(rig.notices.first().startsWith(QStringLiteral("The model could not be imported")), qPrintable(rig.notices.first()));
+        }
+        QCOMPARE(rig.models->models()->rowCount(), before);
+        QVERIFY(QDir(rig.library.modelsDir()).entryList({QStringLiteral("*.gguf*")}, QDir::Files).isEmpty());
+    }
+
+    void downloadFromLocalServerIntoTheModelList() {
+        // The built-in model, served by a real HTTP server and described by a catalog.
+        const QString www = dir_.filePath(QStringLiteral("www"));
+        QVERIFY(QDir().mkpath(www));
+        const QByteArray bytes = readFile(builtInModel());
+        writeFile(www + QStringLiteral("/story.gguf"), bytes);
+        tern_test::LocalHttpServer server(www);
+        QVERIFY2(server.start(), qPrintable(server.error()));
+        const QString catalog = dir_.filePath(QStringLiteral("served-catalog.json"));
+        QVERIFY(tern_app_test::writeCatalog(catalog, {tern_app_test::storyCatalogEntry(server.baseUrl() + QStringLiteral("/story.gguf"), bytes)}));
+        const QString modelsDir = dir_.filePath(QStringLiteral("downloaded-models"));
+        ManagerRig rig(modelsDir, catalog);
+        QVERIFY2(rig.manager->catalogProblem().isEmpty(), qPrintable(rig.manager->catalogProblem()));
+        rig.models->start({}, {}, {});
+        rig.manager->start();
+        QCOMPARE(rig.manager->catalog()->rowCount(), 1);
+        rig.manager->download(QStringLiteral("story"));
+        QVERIFY(rig.manager->catalog()->data(rig.manager->catalog()->index(0), CatalogListModel::DownloadingRole).toBool());
+        QCOMPARE(rig.manager->downloads()->rowCount(), 1);
+        const QString installed = modelsDir + QStringLiteral("/story-writer.gguf");
+        QVERIFY(waitFor([&] { return rig.rowOf(installed) >= 0; }, 60000));
+        QCOMPARE(readFile(installed), bytes);
+        const QModelIndex row = rig.models->models()->index(rig.rowOf(installed));
+        QCOMPARE(row.data(ModelListModel::NameRole).toString(), QStringLiteral("Story writer"));  // from the card
+        QVERIFY(rig.manager->catalog()->data(rig.manager->catalog()->index(0), CatalogListModel::InstalledRole).toBool());
+        QVERIFY(!rig.manager->catalog()->data(rig.manager->catalog()->index(0), CatalogListModel::DownloadingRole).toBool());
+        QVERIFY(rig.notices.filter(QStringLiteral("Model installed")).size() == 1);
+        rig.manager->dismiss(0);
+        QCOMPARE(rig.manager->downloads()->rowCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelManager)
+#include "tst_model_manager.moc"
