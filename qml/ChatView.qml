@@ -17,6 +17,7 @@ Item {
     signal regenerateRequested(var messageId)
     signal editRequested(var messageId, string text)
     signal versionRequested(var messageId, int delta)
+    signal modelsRequested()
 
     // Shows row at the top (a search hit); later, after the list has been refilled.
     function scrollTo(row) {
@@ -70,5 +71,6 @@ Item {
         summary: root.modelSummary
         isDefault: root.modelIsDefault
         loading: root.modelLoading
+        onModelsRequested: root.modelsRequested()
     }
 }

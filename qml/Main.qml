@@ -11,6 +11,7 @@ ApplicationWindow {
     required property ChatController chat
     required property HistoryController history
     required property ModelController models
+    required property ModelManagerController modelManager
     required property AppSettings settings
 
     width: 1180
@@ -31,6 +32,7 @@ ApplicationWindow {
     Shortcut { sequences: ["Ctrl+Tab", "Ctrl+PgDown"]; onActivated: window.openConversation(window.history.neighbour(window.chat.conversationId, 1)) }
     Shortcut { sequences: ["Ctrl+Shift+Tab", "Ctrl+PgUp"]; onActivated: window.openConversation(window.history.neighbour(window.chat.conversationId, -1)) }
     Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
+    Shortcut { sequence: "Ctrl+Shift+M"; onActivated: modelsPage.open() }
 
     Connections {
         target: window.chat
@@ -59,6 +61,16 @@ ApplicationWindow {
                 Layout.fillWidth: true
                 Layout.margins: 8
                 ModelPicker { models: window.models }
+                Button {
+                    objectName: "modelsButton"
+                    text: qsTr("Models…")
+                    flat: true
+                    Accessible.name: qsTr("Models: download, import and manage models")
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("Download, import and manage models (Ctrl+Shift+M)")
+                    onClicked: modelsPage.open()
+                }
                 Text {
                     text: window.chat.title
                     color: Theme.text
@@ -93,6 +105,12 @@ ApplicationWindow {
                     glyph: "⚙"
                     onClicked: settingsDialog.open()
                 }
+                IconButton {
+                    objectName: "aboutButton"
+                    label: qsTr("About Tern")
+                    glyph: "?"
+                    onClicked: aboutDialog.open()
+                }
             }
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
             ChatView {
@@ -109,6 +127,7 @@ ApplicationWindow {
                 onRegenerateRequested: (id) => window.chat.regenerate(id)
                 onEditRequested: (id, t) => window.chat.editMessage(id, t)
                 onVersionRequested: (id, d) => window.chat.switchVersion(id, d)
+                onModelsRequested: modelsPage.open()
             }
             Repeater {
                 model: window.chat.notices
@@ -168,6 +187,22 @@ ApplicationWindow {
     SettingsDialog {
         id: settingsDialog
         chat: window.chat
+        anchors.centerIn: parent
+    }
+
+    ModelsPage {
+        id: modelsPage
+        objectName: "modelsPage"
+        models: window.models
+        manager: window.modelManager
+        x: 40
+        y: 30
+        width: window.width - 80
+        height: window.height - 60
+    }
+
+    AboutDialog {
+        id: aboutDialog
         anchors.centerIn: parent
     }
 

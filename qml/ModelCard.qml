@@ -1,6 +1,7 @@
 // Welcome card of an empty chat: which model is loaded and what it can do. For the built-in
-// model it says plainly that it is a tiny demo and where real models come from.
+// model it says plainly that it is a tiny demo, with a button to the Models page.
 import QtQuick
+import QtQuick.Controls
 import QtQuick.Layouts
 import TernCore
 
@@ -10,6 +11,7 @@ Rectangle {
     property string summary: ""
     property bool isDefault: false
     property bool loading: false
+    signal modelsRequested()
     implicitHeight: column.implicitHeight + 40
     radius: 12
     color: Theme.surface
@@ -46,6 +48,13 @@ Rectangle {
             font.pixelSize: 14
             wrapMode: Text.Wrap
             Layout.fillWidth: true
+        }
+        Button {
+            objectName: "getModelButton"
+            visible: root.isDefault || (!root.loading && root.name.length === 0)
+            text: qsTr("Get a real model…")
+            Accessible.name: qsTr("Open Models to download BitNet b1.58 2B4T or import a model")
+            onClicked: root.modelsRequested()
         }
         Text {
             text: qsTr("Type a message below and press Enter. Shift+Enter starts a new line.")

@@ -8,6 +8,7 @@
 #include "app/tern_application.h"
 #include "app/theme.h"
 #include "app_test_support.h"
+#include "local_http_server.h"
 #include "engine/tools/default_model.h"
 
 #include <QAccessible>
@@ -277,6 +278,63 @@ private slots:
         shot(app, QStringLiteral("10-settings-dark"));
         themeOf(app.qmlEngine())->setMode(1);
         shot(app, QStringLiteral("11-settings-light"));
+        QTest::keyClick(app.window(), Qt::Key_Escape);
+    }
+
+    // The Models page as users meet it: open it from the toolbar, download a catalog model from
+    // a real local HTTP server, use it, then delete it again.
+    void modelsPageDownloadUseDelete() {
+        const QString www = dir_.filePath(QStringLiteral("www"));
+        QVERIFY(QDir().mkpath(www));
+        QFile source(defaultModel_);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QByteArray bytes = source.readAll();
+        QFile served(www + QStringLiteral("/story.gguf"));
+        QVERIFY(served.open(QIODevice::WriteOnly));
+        served.write(bytes);
+        served.close();
+        tern_test::LocalHttpServer server(www);
+        QVERIFY2(server.start(), qPrintable(server.error()));
+        const QString catalog = dir_.filePath(QStringLiteral("catalog.json"));
+        QVERIFY(tern_app_test::writeCatalog(catalog, {tern_app_test::storyCatalogEntry(server.baseUrl() + QStringLiteral("/story.gguf"), bytes)}));
+
+        AppOptions o = options();
+        o.catalogPath = catalog;
+        o.modelPath = defaultModel_;
+        TernApplication app(o);
+        QVERIFY(app.start());
+        QVERIFY(QTest::qWaitForWindowExposed(app.window()));
+        QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
+        themeOf(app.qmlEngine())->setMode(1);
+
+        click(app.window(), findVisible(app.window(), "modelsButton"));
+        QVERIFY(waitFor([&] { return findVisible(app.window(), "downloadButton") != nullptr; }));
+        shot(app, QStringLiteral("12-models-light"));
+        click(app.window(), findVisible(app.window(), "downloadButton"));
+        const QString installed = o.modelsDir + QStringLiteral("/story-writer.gguf");
+        QVERIFY(waitFor([&] { return app.models()->models()->rowOfPath(installed) >= 0; }, 60000));
+        themeOf(app.qmlEngine())->setMode(2);
+        shot(app, QStringLiteral("13-models-installed-dark"));
+        themeOf(app.qmlEngine())->setMode(1);
+
+        // Use it: the row's Use button loads it in the engine.
+        const int row = app.models()->models()->rowOfPath(installed);
+        QQuickItem* use = nullptr;
+        for (QQuickItem* item : allItems(app.window()))
+            if (item->objectName() == QLatin1String("useButton") && item->isVisible() && item->isEnabled()) use = item;
+        QVERIFY(use);
+        click(app.window(), use);
+        QVERIFY(waitFor([&] { return app.models()->loaded() && app.models()->currentIndex() == row; }, 60000));
+
+        // Delete it: confirm in the dialog; the file is gone and the built-in model is back.
+        click(app.window(), findVisible(app.window(), "removeButton"));
+        QObject* confirm = app.window()->findChild<QObject*>(QStringLiteral("removeDialog"));
+        QVERIFY(confirm);
+        QVERIFY(waitFor([&] { return confirm->property("opened").toBool(); }));
+        shot(app, QStringLiteral("14-models-delete-light"));
+        QMetaObject::invokeMethod(confirm, "accept");
+        QVERIFY(waitFor([&] { return !QFile::exists(installed); }));
+        QVERIFY(waitFor([&] { return app.models()->loaded() && app.models()->currentIsDefault(); }, 60000));
         QTest::keyClick(app.window(), Qt::Key_Escape);
     }
 };

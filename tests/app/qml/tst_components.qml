@@ -30,6 +30,24 @@ Item {
     Component { id: noticeComponent; NoticeCard { width: 500; title: "The disk is full"; detail: "Free some space." } }
     Component { id: switcherComponent; VersionSwitcher { index: 1; count: 1 } }
     Component { id: signalSpy; SignalSpy {} }
+    Component {
+        id: catalogCardComponent
+        CatalogCard {
+            width: 600
+            name: "BitNet b1.58 2B4T"
+            description: "Microsoft's 2B ternary model."
+            license: "MIT"
+            sizeText: "1.19 GB"
+            ramText: "1.97 GB"
+            fit: 0
+            fitText: "Fits"
+        }
+    }
+    Component {
+        id: downloadRowComponent
+        DownloadRow { width: 600; name: "BitNet b1.58 2B4T"; statusText: "Downloading"; fraction: 0.25; canPause: true }
+    }
+    Component { id: installedRowComponent; InstalledModelRow { width: 600; name: "Story writer"; sizeText: "3.01 MB" } }
 
     function findChild(item, objectName) {
         if (!item) return null
@@ -177,6 +195,68 @@ Item {
             verify(Theme.dark)
             verify(String(Theme.window) !== light, light + " vs " + Theme.window)
             Theme.mode = mode
+        }
+    }
+
+    TestCase {
+        name: "ModelsPageParts"
+        when: windowShown
+
+        function test_catalog_card_download_button_follows_the_state() {
+            const c = createTemporaryObject(catalogCardComponent, root)
+            const spy = createTemporaryObject(signalSpy, root, { target: c, signalName: "downloadRequested" })
+            const button = findChild(c, "downloadButton")
+            waitForRendering(c)
+            compare(button.text, "Download")
+            mouseClick(button)
+            compare(spy.count, 1)
+            verify(findChild(c, "facts").text.indexOf("1.19 GB download") === 0)
+            c.downloading = true
+            compare(button.enabled, false)
+            c.downloading = false
+            c.installed = true
+            compare(button.text, "Installed")
+            mouseClick(button)
+            compare(spy.count, 1)  // nothing to do for an installed model
+            c.hashKnown = false
+            verify(findChild(c, "facts").text.indexOf("checksum recorded on first download") > 0)
+        }
+
+        function test_download_row_offers_what_its_state_allows() {
+            const d = createTemporaryObject(downloadRowComponent, root)
+            const pauses = createTemporaryObject(signalSpy, root, { target: d, signalName: "pauseRequested" })
+            const resumes = createTemporaryObject(signalSpy, root, { target: d, signalName: "resumeRequested" })
+            waitForRendering(d)
+            verify(findChild(d, "pauseButton").visible)
+            verify(!findChild(d, "resumeButton").visible)
+            verify(!findChild(d, "dismissButton").visible)
+            mouseClick(findChild(d, "pauseButton"))
+            compare(pauses.count, 1)
+            // Paused by a full disk: Resume, and the reason in the error colour.
+            d.canPause = false
+            d.canResume = true
+            d.message = "The disk is full. Free 2 GB, then press Resume."
+            verify(findChild(d, "resumeButton").visible)
+            verify(findChild(d, "message").visible)
+            compare(String(findChild(d, "message").color), String(Theme.errorText))
+            mouseClick(findChild(d, "resumeButton"))
+            compare(resumes.count, 1)
+            d.failed = true
+            verify(findChild(d, "dismissButton").visible)
+        }
+
+        function test_installed_row_remove_only_for_library_models() {
+            const r = createTemporaryObject(installedRowComponent, root)
+            waitForRendering(r)
+            verify(!findChild(r, "removeButton").visible)  // the built-in model cannot be deleted
+            r.inLibrary = true
+            verify(findChild(r, "removeButton").visible)
+            compare(findChild(r, "removeButton").text, "Delete")
+            r.inPlace = true
+            compare(findChild(r, "removeButton").text, "Forget")
+            r.missing = true
+            compare(findChild(r, "useButton").enabled, false)
+            verify(findChild(r, "details").text.indexOf("file missing") === 0)
         }
     }
 }
