@@ -87,6 +87,7 @@ signals:
 
 private:
     void setStatus(DownloadStatus s, const QString& message = QString());
+    qint64 readBufferSize() const;
     void beginAttempt();
     void rehashStep();
     void sendRequest();

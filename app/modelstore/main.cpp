@@ -52,9 +52,20 @@ void out(const QString& s) {
 // Signals arrive on any thread at any time: the handler only writes a byte to a pipe, which the
 // event loop reads (the self-pipe trick), and the pause happens there.
 int sigPipe[2] = {-1, -1};
+volatile std::sig_atomic_t interrupted = 0;  // for the import copy, which runs without an event loop
 void onSignal(int sig) {
+    interrupted = 1;
     const char c = static_cast<char>(sig);
     [[maybe_unused]] ssize_t n = ::write(sigPipe[1], &c, 1);
+}
+
+bool installSignalHandlers() {
+    if (::pipe(sigPipe) != 0) return false;
+    struct sigaction sa = {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    return sigaction(SIGINT, &sa, nullptr) == 0 && sigaction(SIGTERM, &sa, nullptr) == 0;
 }
 
 bool loadCatalog(const QString& given, Catalog* c, bool required) {
@@ -241,12 +252,12 @@ int import(const QString& dir, const QString& file, bool reference) {
                                    &why, &m, [&](qint64 done, qint64 total) {
                                        std::fprintf(stderr, "\rCopying %-60s", qPrintable(progressLine(done, total, 0, -1)));
                                        lineOpen = true;
-                                       return true;
+                                       return !interrupted;  // Ctrl+C: the copy stops, its .part is removed
                                    });
     if (lineOpen) std::fputc('\n', stderr);
     if (!ok) {
         err(why);
-        return Error;
+        return interrupted ? Interrupted : Error;
     }
     out(QStringLiteral("%1 %2 as %3 (%4)")
             .arg(reference ? QStringLiteral("Referenced") : QStringLiteral("Imported"), QDir::toNativeSeparators(m.path), m.id,
@@ -311,20 +322,14 @@ int main(int argc, char** argv) {
         return false;
     };
     if (cmd == QLatin1String("list")) return wants(0) ? list(dir, catalog) : Usage;
+    if ((cmd == QLatin1String("import") || cmd == QLatin1String("pull")) && !installSignalHandlers()) {
+        err(QStringLiteral("Cannot set up signal handling"));
+        return Error;
+    }
     if (cmd == QLatin1String("import")) return wants(1) ? import(dir, args[1], p.isSet(QStringLiteral("reference"))) : Usage;
     if (cmd == QLatin1String("remove")) return wants(1) ? removeModel(dir, args[1]) : Usage;
     if (cmd == QLatin1String("pull")) {
         if (!wants(1)) return Usage;
-        if (::pipe(sigPipe) != 0) {
-            err(QStringLiteral("Cannot set up signal handling"));
-            return Error;
-        }
-        struct sigaction sa = {};
-        sa.sa_handler = onSignal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESTART;
-        sigaction(SIGINT, &sa, nullptr);
-        sigaction(SIGTERM, &sa, nullptr);
         return pull(app, dir, catalog, args[1], p);
     }
     err(cmd.isEmpty() ? usage : QStringLiteral("Unknown command %1\n").arg(cmd) + usage);
