@@ -36,6 +36,8 @@ if(TARGET tern)
   # The app's find_package(Qt6) ran in app/, and imported targets and Qt's variables are
   # directory-scoped: find Qt again here for rcc, qmake's location and the deploy tools.
   find_package(Qt6 6.4 REQUIRED COMPONENTS Core)
+  # Qt's own bin folder, where windeployqt/macdeployqt live (set by Qt6Config).
+  set(_tern_qt_bin "${QT6_INSTALL_PREFIX}/${QT6_INSTALL_BINS}")
   # Window icon (title bar, X11 task switchers). main.cpp loads :/tern/icons/<N>x<N>/apps/tern.png.
   # rcc's custom command must live in the directory of the target that compiles its output, so
   # the resource is compiled into an OBJECT library here and linked into tern (its objects go
@@ -91,31 +93,18 @@ endif()
 
 # ---------------------------------------------------------------------------------------------
 # Windows: copy the Qt DLLs, plugins and QML modules next to tern.exe at install time, so the
-# NSIS installer (and `cmake --install`) gives a self-contained folder.
+# NSIS installer (and `cmake --install`) gives a self-contained folder (windows/deploy-qt.cmake).
 if(WIN32 AND TARGET tern)
-  get_target_property(_qmake Qt6::qmake IMPORTED_LOCATION)
-  if(NOT _qmake)
-    get_target_property(_qmake Qt6::qmake IMPORTED_LOCATION_RELEASE)
-  endif()
-  get_filename_component(_qt_bin "${_qmake}" DIRECTORY)
-  find_program(TERN_WINDEPLOYQT windeployqt HINTS "${_qt_bin}" "${QT6_INSTALL_PREFIX}/bin")
+  find_program(TERN_WINDEPLOYQT windeployqt HINTS "${_tern_qt_bin}" NO_DEFAULT_PATH)
   if(NOT TERN_WINDEPLOYQT)
-    message(WARNING "windeployqt not found next to ${_qmake}: the installer will lack the Qt DLLs")
+    message(WARNING "windeployqt not found in ${_tern_qt_bin}: the installer will lack the Qt DLLs")
   else()
-    set(_tools_with_qt "")
-    if(TARGET tern-models)
-      set(_tools_with_qt "\"\${_bin}/tern-models.exe\"")
-    endif()
-    # --qmldir: scan our QML for imports, so exactly the modules it uses are copied.
+    # tern-models (Qt Core + Network) needs the Qt DLLs too, when its target exists.
     install(CODE "
-      set(_bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/bin\")
-      execute_process(
-        COMMAND \"${TERN_WINDEPLOYQT}\" --release --no-translations --no-system-d3d-compiler
-                --qmldir \"${PROJECT_SOURCE_DIR}/qml\" \"\${_bin}/tern.exe\" ${_tools_with_qt}
-        RESULT_VARIABLE _rc)
-      if(NOT _rc EQUAL 0)
-        message(FATAL_ERROR \"windeployqt failed (\${_rc})\")
-      endif()")
+      set(TERN_WINDEPLOYQT \"${TERN_WINDEPLOYQT}\")
+      set(TERN_QML_DIR \"${PROJECT_SOURCE_DIR}/qml\")
+      set(TERN_QT_TOOLS \"$<$<TARGET_EXISTS:tern-models>:tern-models.exe>\")
+      include(\"${TERN_PACKAGING_DIR}/windows/deploy-qt.cmake\")")
   endif()
   # The MSVC runtime DLLs (vcruntime140.dll, msvcp140.dll), so no VC++ redistributable is needed.
   set(CMAKE_INSTALL_SYSTEM_RUNTIME_DESTINATION bin)
@@ -123,43 +112,17 @@ if(WIN32 AND TARGET tern)
 endif()
 
 # ---------------------------------------------------------------------------------------------
-# macOS: everything goes inside Tern.app, so the DMG holds just the app to drag to Applications.
-# The tools go to Tern.app/Contents/MacOS (users can link them into /usr/local/bin), the model
-# and catalog to Contents/Resources/share with a Contents/share link, because the tools and the
-# app look for them at <exe dir>/../share/tern (engine/tools/default_model.cpp).
+# macOS: everything goes inside Tern.app, so the DMG holds just the app to drag to Applications
+# (tools, model, Qt frameworks, signing: see macos/deploy-app.cmake).
 if(APPLE AND TARGET tern)
-  get_target_property(_qmake Qt6::qmake IMPORTED_LOCATION)
-  get_filename_component(_qt_bin "${_qmake}" DIRECTORY)
-  find_program(TERN_MACDEPLOYQT macdeployqt HINTS "${_qt_bin}" "${QT6_INSTALL_PREFIX}/bin")
+  find_program(TERN_MACDEPLOYQT macdeployqt HINTS "${_tern_qt_bin}" NO_DEFAULT_PATH)
   if(NOT TERN_MACDEPLOYQT)
-    message(WARNING "macdeployqt not found next to ${_qmake}: Tern.app will lack the Qt frameworks")
+    message(WARNING "macdeployqt not found in ${_tern_qt_bin}: Tern.app will lack the Qt frameworks")
   endif()
   install(CODE "
-    set(_root \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\")
-    set(_app \"\${_root}/Tern.app\")
-    set(_macos \"\${_app}/Contents/MacOS\")
-    file(GLOB _tools \"\${_root}/bin/*\")
-    set(_exe_args \"\")
-    foreach(_t IN LISTS _tools)
-      get_filename_component(_n \"\${_t}\" NAME)
-      file(RENAME \"\${_t}\" \"\${_macos}/\${_n}\")
-      list(APPEND _exe_args \"-executable=\${_macos}/\${_n}\")
-    endforeach()
-    file(REMOVE_RECURSE \"\${_root}/bin\")
-    if(EXISTS \"\${_root}/share\")
-      file(MAKE_DIRECTORY \"\${_app}/Contents/Resources\")
-      file(REMOVE_RECURSE \"\${_app}/Contents/Resources/share\")
-      file(RENAME \"\${_root}/share\" \"\${_app}/Contents/Resources/share\")
-      file(CREATE_LINK \"Resources/share\" \"\${_app}/Contents/share\" SYMBOLIC)
-    endif()
-    if(\"${TERN_MACDEPLOYQT}\")
-      execute_process(
-        COMMAND \"${TERN_MACDEPLOYQT}\" \"\${_app}\" \"-qmldir=${PROJECT_SOURCE_DIR}/qml\" \${_exe_args} -always-overwrite
-        RESULT_VARIABLE _rc)
-      if(NOT _rc EQUAL 0)
-        message(FATAL_ERROR \"macdeployqt failed (\${_rc})\")
-      endif()
-    endif()")
+    set(TERN_MACDEPLOYQT \"${TERN_MACDEPLOYQT}\")
+    set(TERN_QML_DIR \"${PROJECT_SOURCE_DIR}/qml\")
+    include(\"${TERN_PACKAGING_DIR}/macos/deploy-app.cmake\")")
 endif()
 
 # ---------------------------------------------------------------------------------------------
