@@ -73,6 +73,11 @@ struct I128 {
     const V s23 = _mm_add_epi16(_mm_maddubs_epi16(c[2], load(a + 64)), _mm_maddubs_epi16(c[3], load(a + 96)));
     acc = _mm_add_epi16(acc, _mm_add_epi16(s01, s23));
   }
+  // One field: one vector of codes times one vector of activations.
+  static void mac1(Acc& acc, V c, V a) { acc = _mm_add_epi16(acc, _mm_maddubs_epi16(c, a)); }
+  // An empty asm that makes the accumulator live in a register here: without it GCC reassociates
+  // a register tile's adds across fields into trees of temporaries and spills them.
+  static void pin(Acc& acc) { __asm__("" : "+x"(acc)); }
   static V32 flush(Acc acc) { return _mm_madd_epi16(acc, _mm_set1_epi16(1)); }
 };
 
@@ -192,6 +197,8 @@ struct I256 {
     const V s23 = _mm256_add_epi16(_mm256_maddubs_epi16(c[2], load(a + 64)), _mm256_maddubs_epi16(c[3], load(a + 96)));
     acc = _mm256_add_epi16(acc, _mm256_add_epi16(s01, s23));
   }
+  static void mac1(Acc& acc, V c, V a) { acc = _mm256_add_epi16(acc, _mm256_maddubs_epi16(c, a)); }
+  static void pin(Acc& acc) { __asm__("" : "+x"(acc)); }  // as I128::pin
   static V32 flush(Acc acc) { return _mm256_madd_epi16(acc, _mm256_set1_epi16(1)); }
 };
 
@@ -215,6 +222,9 @@ struct I256Vnni : I256 {
     acc.a = dpbusd256(dpbusd256(acc.a, c[0], load(a)), c[2], load(a + 64));
     acc.b = dpbusd256(dpbusd256(acc.b, c[1], load(a + 32)), c[3], load(a + 96));
   }
+  // One chain per (row, token) tile entry: the tile itself supplies the independent chains.
+  static void mac1(Acc& acc, V c, V a) { acc.a = dpbusd256(acc.a, c, a); }
+  static void pin(Acc& acc) { __asm__("" : "+x"(acc.a)); }  // acc.b stays zero here
   static V32 flush(Acc acc) { return _mm256_add_epi32(acc.a, acc.b); }
 };
 #endif
