@@ -27,7 +27,8 @@ unexpected=()
 while IFS=: read -r _ name; do
   [ -n "$name" ] || continue
   out="$(ctest --test-dir "$BUILD" -R "^${name//./\\.}\$" --output-on-failure 2>&1 || true)"
-  if grep -q -E 'shared test data not found|shared[/\\]data|Failed test dependencies' <<<"$out"; then
+  if grep -q -F -e "$DATA" -e "shared test data not found" -e "Failed test dependencies" <<<"$out" \
+     || grep -q -E 'shared[/\\]data' <<<"$out"; then
     needs_data+=("$name")
   else
     unexpected+=("$name")
