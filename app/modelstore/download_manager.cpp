@@ -3,6 +3,8 @@
 #include "app/modelstore/download_journal.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
 
 namespace tern::models {
@@ -50,7 +52,13 @@ void DownloadManager::restore(bool autoResume) {
     const QStringList journals = QDir(dir_).entryList({QStringLiteral("*.part.json")}, QDir::Files, QDir::Name);
     for (const QString& name : journals) {
         DownloadJournal j;
-        if (!DownloadJournal::load(QDir(dir_).filePath(name), &j)) continue;
+        const QString journal = QDir(dir_).filePath(name);
+        if (!DownloadJournal::load(journal, &j)) continue;
+        // Stopped between the rename and deleting the journal: the model is installed.
+        if (QFileInfo::exists(QDir(dir_).filePath(j.fileName)) && !QFileInfo::exists(QDir(dir_).filePath(j.fileName + QStringLiteral(".part")))) {
+            QFile::remove(journal);
+            continue;
+        }
         bool known = false;
         for (Download* d : downloads_) known = known || d->spec().fileName == j.fileName;
         if (known) continue;

@@ -158,6 +158,23 @@ TEST_CASE("resume: a complete .part is verified without the network", "[resume]"
     CHECK(readFile(f.modelPath()) == f.web.data);
 }
 
+TEST_CASE("resume: a journal left beside an installed model is dropped, not shown", "[resume]") {
+    Fixture f;
+    writeFile(f.modelPath(), f.web.data);
+    DownloadJournal j;
+    j.id = QStringLiteral("test-model");
+    j.url = QUrl(f.server.url(QStringLiteral("model.gguf")));
+    j.fileName = QStringLiteral("test-model.gguf");
+    j.state = QStringLiteral("running");
+    const QString journal = DownloadJournal::pathFor(f.modelPath() + QStringLiteral(".part"));
+    REQUIRE(j.save(journal));
+    DownloadManager manager(f.models.path());
+    manager.restore(true);
+    CHECK(manager.downloads().isEmpty());
+    CHECK_FALSE(QFileInfo::exists(journal));
+    CHECK(readFile(f.modelPath()) == f.web.data);
+}
+
 TEST_CASE("resume: a .part from another URL is not continued", "[resume]") {
     Fixture f;
     const QString part = f.modelPath() + QStringLiteral(".part");
