@@ -157,79 +157,96 @@ set(CPACK_PACKAGE_ICON "${TERN_ICONS_DIR}/tern.ico")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_VERBATIM_VARIABLES ON)
 
+# Settings for every generator are set on every platform (each generator reads only its own),
+# so `cpack -G NSIS` also runs on Linux with Debian's nsis package, which checks the installer
+# script here even though Windows installers are built on Windows. The default generator and
+# the file names depend on the platform; the names are chosen per generator at cpack time in
+# CPackProjectConfig.cmake.
 if(WIN32)
   set(CPACK_GENERATOR "NSIS")
-  set(CPACK_PACKAGE_FILE_NAME "tern-${PROJECT_VERSION}-windows-${_tern_arch}")
-  # Start-menu shortcut to bin\tern.exe named "Tern".
-  set(CPACK_PACKAGE_EXECUTABLES "tern;Tern")
-  set(CPACK_NSIS_EXECUTABLES_DIRECTORY "bin")
-  set(CPACK_NSIS_PACKAGE_NAME "Tern")
-  set(CPACK_NSIS_DISPLAY_NAME "Tern ${PROJECT_VERSION}")
-  set(CPACK_NSIS_INSTALL_ROOT "$PROGRAMFILES64")
-  set(CPACK_NSIS_MUI_ICON "${TERN_ICONS_DIR}/tern.ico")
-  set(CPACK_NSIS_MUI_UNIICON "${TERN_ICONS_DIR}/tern.ico")
-  set(CPACK_NSIS_INSTALLED_ICON_NAME "bin\\tern.exe")  # icon in Apps & features
-  if(CPACK_PACKAGE_HOMEPAGE_URL)
-    set(CPACK_NSIS_URL_INFO_ABOUT "${CPACK_PACKAGE_HOMEPAGE_URL}")
-  endif()
-  set(CPACK_NSIS_ENABLE_UNINSTALL_BEFORE_INSTALL ON)
-  set(CPACK_NSIS_MUI_FINISHPAGE_RUN "tern.exe")
-  set(CPACK_NSIS_BRANDING_TEXT "Tern ${PROJECT_VERSION}")
-  set(CPACK_NSIS_MANIFEST_DPI_AWARE ON)
-  set(CPACK_NSIS_IGNORE_LICENSE_PAGE ON)  # no license file in the repository yet
-  # Lets the user put bin\ (tern-cli & co.) on PATH; the page offers it, default off.
-  set(CPACK_NSIS_MODIFY_PATH ON)
-  # Per-user install: CMake's stock template hard-codes `RequestExecutionLevel admin`. The copy
-  # made here runs without elevation, so a double-click installs for the current user into
-  # %LOCALAPPDATA%\Programs\Tern (no admin rights needed), while "Run as administrator"
-  # installs for all users into Program Files (the template's own AllUsers/JustMe logic).
-  set(TERN_NSIS_EXECUTION_LEVEL "user" CACHE STRING
-      "NSIS RequestExecutionLevel: user (per-user by default, all users when run as admin) or admin")
-  set(_stock "${CMAKE_ROOT}/Modules/Internal/CPack/NSIS.template.in")
-  if(EXISTS "${_stock}")
-    file(READ "${_stock}" _tpl)
-    set(_tpl_before "${_tpl}")
-    string(REPLACE "RequestExecutionLevel admin" "RequestExecutionLevel ${TERN_NSIS_EXECUTION_LEVEL}" _tpl "${_tpl}")
-    string(REPLACE "$DOCUMENTS\\@CPACK_PACKAGE_INSTALL_DIRECTORY@"
-                   "$LOCALAPPDATA\\Programs\\@CPACK_PACKAGE_INSTALL_DIRECTORY@" _tpl "${_tpl}")
-    if(_tpl STREQUAL _tpl_before)
-      message(WARNING "CMake's NSIS template changed; the per-user install patch did not apply")
-    else()
-      file(WRITE "${CMAKE_BINARY_DIR}/packaging/nsis/NSIS.template.in" "${_tpl}")
-      list(PREPEND CMAKE_MODULE_PATH "${CMAKE_BINARY_DIR}/packaging/nsis")
-    endif()
-  endif()
 elseif(APPLE)
   set(CPACK_GENERATOR "DragNDrop")
-  if(CMAKE_OSX_ARCHITECTURES MATCHES ";")
-    set(_mac_arch universal)
-  elseif(CMAKE_OSX_ARCHITECTURES)
-    set(_mac_arch ${CMAKE_OSX_ARCHITECTURES})
-  else()
-    set(_mac_arch ${_tern_arch})
-  endif()
-  set(CPACK_PACKAGE_FILE_NAME "Tern-${PROJECT_VERSION}-macos-${_mac_arch}")
-  set(CPACK_DMG_VOLUME_NAME "Tern ${PROJECT_VERSION}")
-  set(CPACK_DMG_FORMAT "UDBZ")
-  # DragNDrop puts an /Applications link beside Tern.app by default
-  # (CPACK_DMG_DISABLE_APPLICATIONS_SYMLINK stays OFF), so the user drags the app onto it.
 else()
   set(CPACK_GENERATOR "DEB")
-  set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
-  # tern_<version>_<arch>.deb, as Debian names files.
-  set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-  set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
-  set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
-  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-  # What dpkg-shlibdeps cannot see: QML modules and plugins are loaded at run time. The list is
-  # the run-time part of packaging/linux/install-build-deps.sh (keep the two in step).
-  # The xcb and offscreen platform plugins are in libqt6gui6, which shlibdeps does find.
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "qml6-module-qtquick, qml6-module-qtquick-controls, qml6-module-qtquick-layouts, qml6-module-qtquick-templates, qml6-module-qtquick-window, qml6-module-qtqml-workerscript, qml6-module-qtquick-dialogs, qml6-module-qt-labs-folderlistmodel, libqt6sql6-sqlite")
-  # Mesa for the xcb/wayland OpenGL scene graph (without it the window fails to open), the
-  # native Wayland platform plugin (else Qt falls back to XWayland), certs for HTTPS model
-  # downloads, fonts so text renders on minimal systems.
-  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri, qt6-wayland, ca-certificates, fonts-dejavu-core")
 endif()
+if(CMAKE_OSX_ARCHITECTURES MATCHES ";")
+  set(TERN_MAC_ARCH universal)
+elseif(CMAKE_OSX_ARCHITECTURES)
+  set(TERN_MAC_ARCH ${CMAKE_OSX_ARCHITECTURES})
+else()
+  set(TERN_MAC_ARCH ${_tern_arch})
+endif()
+set(TERN_ARCH ${_tern_arch})
+set(CPACK_PROJECT_CONFIG_FILE "${CMAKE_BINARY_DIR}/packaging/CPackProjectConfig.cmake")
+configure_file("${TERN_PACKAGING_DIR}/CPackProjectConfig.cmake.in" "${CPACK_PROJECT_CONFIG_FILE}" @ONLY)
+
+# --- Windows: NSIS -------------------------------------------------------------------------
+# Start-menu shortcut "Tern" to bin\tern.exe, and an optional desktop shortcut.
+set(CPACK_PACKAGE_EXECUTABLES "tern;Tern")
+set(CPACK_CREATE_DESKTOP_LINKS "tern")
+set(CPACK_NSIS_EXECUTABLES_DIRECTORY "bin")
+set(CPACK_NSIS_PACKAGE_NAME "Tern")
+set(CPACK_NSIS_DISPLAY_NAME "Tern ${PROJECT_VERSION}")
+set(CPACK_NSIS_INSTALL_ROOT "$PROGRAMFILES64")
+set(CPACK_NSIS_MUI_ICON "${TERN_ICONS_DIR}/tern.ico")
+set(CPACK_NSIS_MUI_UNIICON "${TERN_ICONS_DIR}/tern.ico")
+set(CPACK_NSIS_INSTALLED_ICON_NAME "bin\\tern.exe")  # icon in Settings > Apps
+if(CPACK_PACKAGE_HOMEPAGE_URL)
+  set(CPACK_NSIS_URL_INFO_ABOUT "${CPACK_PACKAGE_HOMEPAGE_URL}")
+endif()
+set(CPACK_NSIS_ENABLE_UNINSTALL_BEFORE_INSTALL ON)
+set(CPACK_NSIS_MUI_FINISHPAGE_RUN "tern.exe")
+set(CPACK_NSIS_MANIFEST_DPI_AWARE ON)
+set(CPACK_NSIS_IGNORE_LICENSE_PAGE ON)  # no license file in the repository yet
+# The options page offers to put bin\ (tern-cli & co.) on PATH (default off) and the desktop icon.
+set(CPACK_NSIS_MODIFY_PATH ON)
+if(WIN32)
+  # (BrandingText uses /TRIM, which Linux builds of makensis reject.)
+  set(CPACK_NSIS_BRANDING_TEXT "Tern ${PROJECT_VERSION}")
+  # Optional code signing of tern*.exe before packing (only when CI provides a certificate).
+  set(CPACK_PRE_BUILD_SCRIPTS "${TERN_PACKAGING_DIR}/windows/sign-binaries.cmake")
+endif()
+# Per-user install: CMake's stock template hard-codes `RequestExecutionLevel admin`. The copy
+# made here runs without elevation, so a double-click installs for the current user into
+# %LOCALAPPDATA%\Programs\Tern (no admin rights needed), while "Run as administrator"
+# installs for all users into Program Files (the template's own AllUsers/JustMe logic).
+set(TERN_NSIS_EXECUTION_LEVEL "user" CACHE STRING
+    "NSIS RequestExecutionLevel: user (per-user by default, all users when run as admin) or admin")
+set(_stock "${CMAKE_ROOT}/Modules/Internal/CPack/NSIS.template.in")
+if(EXISTS "${_stock}")
+  file(READ "${_stock}" _tpl)
+  set(_tpl_before "${_tpl}")
+  string(REPLACE "RequestExecutionLevel admin" "RequestExecutionLevel ${TERN_NSIS_EXECUTION_LEVEL}" _tpl "${_tpl}")
+  string(REPLACE "$DOCUMENTS\\@CPACK_PACKAGE_INSTALL_DIRECTORY@"
+                 "$LOCALAPPDATA\\Programs\\@CPACK_PACKAGE_INSTALL_DIRECTORY@" _tpl "${_tpl}")
+  if(_tpl STREQUAL _tpl_before)
+    message(WARNING "CMake's NSIS template changed; the per-user install patch did not apply")
+  else()
+    file(WRITE "${CMAKE_BINARY_DIR}/packaging/nsis/NSIS.template.in" "${_tpl}")
+    list(PREPEND CMAKE_MODULE_PATH "${CMAKE_BINARY_DIR}/packaging/nsis")
+  endif()
+endif()
+
+# --- macOS: DragNDrop DMG --------------------------------------------------------------------
+set(CPACK_DMG_VOLUME_NAME "Tern ${PROJECT_VERSION}")
+set(CPACK_DMG_FORMAT "UDBZ")
+# DragNDrop puts an /Applications link beside Tern.app by default
+# (CPACK_DMG_DISABLE_APPLICATIONS_SYMLINK stays OFF), so the user drags the app onto it.
+
+# --- Linux: DEB ------------------------------------------------------------------------------
+# tern_<version>_<arch>.deb, as Debian names files; installed under /usr (DEB's default prefix).
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
+set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# What dpkg-shlibdeps cannot see: QML modules and plugins are loaded at run time. The list is
+# the run-time part of packaging/linux/install-build-deps.sh (keep the two in step).
+# The xcb and offscreen platform plugins are in libqt6gui6, which shlibdeps does find.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+  "qml6-module-qtquick, qml6-module-qtquick-controls, qml6-module-qtquick-layouts, qml6-module-qtquick-templates, qml6-module-qtquick-window, qml6-module-qtqml-workerscript, qml6-module-qtquick-dialogs, qml6-module-qt-labs-folderlistmodel, libqt6sql6-sqlite")
+# Mesa for the xcb/wayland OpenGL scene graph (without it the window fails to open), the
+# native Wayland platform plugin (else Qt falls back to XWayland), certs for HTTPS model
+# downloads, fonts so text renders on minimal systems.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri, qt6-wayland, ca-certificates, fonts-dejavu-core")
 
 include(CPack)
