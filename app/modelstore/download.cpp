@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QLockFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSaveFile>
@@ -92,6 +93,7 @@ void Download::setStatus(DownloadStatus s, const QString& message) {
     message_ = message;
     if (s != DownloadStatus::Paused) pausedByError_ = false;
     if (s != DownloadStatus::Retrying) retryTimer_.stop();
+    if (!isActive()) lock_.reset();  // unlocks (removes the lock file)
     if (s == DownloadStatus::Downloading || s == DownloadStatus::Connecting) {
         if (!tickTimer_.isActive()) tickTimer_.start();
     } else {
@@ -127,10 +129,31 @@ void Download::saveJournal() {
 
 void Download::removeJournal() { QFile::remove(journalPath()); }
 
+bool Download::takeLock(bool report) {
+    if (lock_) return true;
+    if (!QDir().mkpath(dir_)) return true;  // beginAttempt reports the folder problem
+    auto lock = std::make_unique<QLockFile>(partPath() + QStringLiteral(".lock"));
+    lock->setStaleLockTime(0);  // stale only if its process is gone (a killed run), never by age
+    if (lock->tryLock(0)) {
+        lock_ = std::move(lock);
+        return true;
+    }
+    if (!report) return false;
+    qint64 pid = 0;
+    QString host, app;
+    lock->getLockInfo(&pid, &host, &app);
+    // Not fail(): the files belong to the other process and must be left alone.
+    setStatus(DownloadStatus::Failed, QStringLiteral("%1 is already being downloaded by another program (%2, process %3)")
+                                          .arg(spec_.fileName, app.isEmpty() ? QStringLiteral("?") : app)
+                                          .arg(pid));
+    return false;
+}
+
 void Download::start() {
     if (isActive() || status_ == DownloadStatus::Done) return;
     attempt_ = 0;
     pausedByError_ = false;
+    if (!takeLock()) return;
     beginAttempt();
 }
 
@@ -151,8 +174,11 @@ void Download::cancel() {
     if (status_ == DownloadStatus::Done || status_ == DownloadStatus::Canceled) return;
     stopReply();
     closePart();
-    QFile::remove(partPath());
-    removeJournal();
+    // Another process's download of the same file is not ours to delete.
+    if (takeLock(false)) {
+        QFile::remove(partPath());
+        removeJournal();
+    }
     received_ = 0;
     hashedUpTo_ = -1;
     setStatus(DownloadStatus::Canceled);

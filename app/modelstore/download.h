@@ -13,7 +13,9 @@
 #include <QPointer>
 #include <QTimer>
 #include <QUrl>
+#include <memory>
 
+class QLockFile;
 class QNetworkAccessManager;
 class QNetworkReply;
 
@@ -103,6 +105,7 @@ private:
     void closePart();
     void tick();
     bool freeSpaceOk(qint64 remaining);
+    bool takeLock(bool report = true);
     void saveJournal();
     void removeJournal();
     bool writeCard(const QString& finalPath);
@@ -118,6 +121,8 @@ private:
     RetryPolicy policy_;
     qint64 rateLimit_ = 0;
 
+    // Held while running, so two processes (the app and the tool) never write the same .part.
+    std::unique_ptr<QLockFile> lock_;
     QFile part_;
     QCryptographicHash hash_{QCryptographicHash::Sha256};
     qint64 hashedUpTo_ = -1;  // hash_ covers the .part's first bytes up to here; -1 = not in sync

@@ -124,6 +124,27 @@ TEST_CASE("download: cancel removes the .part and the journal", "[download]") {
     CHECK(f.nothingLeft());
 }
 
+TEST_CASE("download: a second downloader of the same file (another process) is refused", "[download]") {
+    Fixture f;
+    f.manager.setRateLimit(2 * 1000 * 1000);
+    const DownloadSpec spec = specFor(f.server.url(QStringLiteral("model.gguf")), f.web.data);
+    Download* first = f.manager.add(spec);
+    REQUIRE(waitFor([&] { return first->received() > 0; }, 10000));
+    CHECK(QFileInfo::exists(first->partPath() + QStringLiteral(".lock")));
+    DownloadManager other(f.models.path());  // as the tool would, while the app downloads
+    Download* second = other.add(spec);
+    CHECK(second->status() == DownloadStatus::Failed);
+    CHECK(second->message().contains(QStringLiteral("already being downloaded")));
+    second->cancel();  // must not delete the other's .part
+    CHECK(second->status() == DownloadStatus::Canceled);
+    CHECK(QFileInfo::exists(first->partPath()));
+    f.manager.setRateLimit(0);
+    REQUIRE(waitSettled(first));
+    REQUIRE(first->status() == DownloadStatus::Done);  // its files were left alone
+    CHECK(readFile(f.modelPath()) == f.web.data);
+    CHECK_FALSE(QFileInfo::exists(first->partPath() + QStringLiteral(".lock")));
+}
+
 TEST_CASE("faults: HTTP 500 is retried with backoff, then succeeds", "[faults]") {
     Fixture f;
     f.web.setFlakyFailures(2);
