@@ -20,6 +20,16 @@ void attn_values_ref(const float* w, const float* v, int64_t v_stride, int n_pos
   }
 }
 
+void attn_scores_group_ref(const float* q, int64_t q_stride, int n_q, const float* k, int64_t k_stride, int n_pos,
+                           int hd, float scale, float* scores, int64_t s_stride) {
+  for (int h = 0; h < n_q; ++h) attn_scores_ref(q + h * q_stride, k, k_stride, n_pos, hd, scale, scores + h * s_stride);
+}
+
+void attn_values_group_ref(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
+                           int hd, float* out, int64_t out_stride) {
+  for (int h = 0; h < n_q; ++h) attn_values_ref(w + h * w_stride, v, v_stride, n_pos, hd, out + h * out_stride);
+}
+
 uint64_t xor_words_ref(const uint8_t* p, uint64_t n) {
   uint64_t x = 0;
   for (uint64_t i = 0; i + 8 <= n; i += 8) {

@@ -18,6 +18,17 @@ void attn_scores_ref(const float* q, const float* k, int64_t k_stride, int n_pos
 // Every level keeps exactly this order and rounding, so results are bit-identical.
 void attn_values_ref(const float* w, const float* v, int64_t v_stride, int n_pos, int hd, float* out);
 
+// Grouped-query attention: the n_q query heads that share one key/value head, at once.
+// Query head h is q + h * q_stride; its scores go to scores + h * s_stride, its output to
+// out + h * out_stride (weights w + h * w_stride). Each head's results are exactly those of the
+// single-head kernel of the same level (same arithmetic per head): the SIMD levels only share
+// each key and value load between the heads. A query head's keys and values are streamed from
+// L2 once per group instead of once per head.
+void attn_scores_group_ref(const float* q, int64_t q_stride, int n_q, const float* k, int64_t k_stride, int n_pos,
+                           int hd, float scale, float* scores, int64_t s_stride);
+void attn_values_group_ref(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
+                           int hd, float* out, int64_t out_stride);
+
 // Softmax tolerance of the SIMD levels (their exp is a polynomial, not libm's):
 // |p - p_ref| <= 2e-6 · p_ref + 1e-37 per element.
 

@@ -29,6 +29,8 @@ const KernelTable& scalar_table() {
     k.xor_words = xor_words_ref;
     k.q8_0_quantize = q8_0_quantize;
     k.fp16_to_f32_row = fp16_to_f32_row;
+    k.attn_scores_group = attn_scores_group_ref;
+    k.attn_values_group = attn_values_group_ref;
     return k;
   }();
   return t;

@@ -36,6 +36,11 @@ struct KernelTable {
   // the load-time requantisation to 8 bits.
   void (*q8_0_quantize)(const float* x, int64_t n, uint8_t* dst) = nullptr;
   void (*fp16_to_f32_row)(const uint16_t* h, float* y, int64_t n) = nullptr;
+  // Grouped-query attention (kernels/attention.h): per head identical to attn_scores/attn_values.
+  void (*attn_scores_group)(const float* q, int64_t q_stride, int n_q, const float* k, int64_t k_stride, int n_pos,
+                            int hd, float scale, float* scores, int64_t s_stride) = nullptr;
+  void (*attn_values_group)(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
+                            int hd, float* out, int64_t out_stride) = nullptr;
 };
 
 // The table of a supported level (throws std::invalid_argument for an unsupported one).

@@ -23,6 +23,8 @@ const KernelTable kTable = {
     xor_words_simd<INeon>,
     q8_0_quantize_simd<F>,
     fp16_to_f32_row_simd<F>,
+    attn_scores_group_simd<F>,
+    attn_values_group_simd<F>,
 };
 }  // namespace
 const KernelTable& neon_table() { return kTable; }

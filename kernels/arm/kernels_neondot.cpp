@@ -27,6 +27,8 @@ const KernelTable kTable = {
     xor_words_simd<INeonDot>,
     q8_0_quantize_simd<F>,
     fp16_to_f32_row_simd<F>,
+    attn_scores_group_simd<F>,
+    attn_values_group_simd<F>,
 };
 }  // namespace
 const KernelTable& neondot_table() { return kTable; }

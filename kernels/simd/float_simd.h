@@ -239,6 +239,116 @@ void attn_values_simd(const float* w, const float* v, int64_t v_stride, int n_po
   }
 }
 
+// ---- grouped-query attention: H query heads sharing one key/value head ----
+// Per head, exactly the arithmetic of scores_tile<F, 1> (two accumulators over 2N-float steps,
+// one N-step, horizontal sum, scalar tail, scale), so every score is bit-identical to
+// attn_scores_simd's; the key vectors are loaded once for the H heads.
+template <class F, int H>
+inline void scores_heads(const float* q, int64_t q_stride, const float* k, int hd, float scale, float* out,
+                         int64_t out_stride) {
+  using V = typename F::V;
+  constexpr int N = F::N;
+  V a[H], b[H];
+  for (int h = 0; h < H; ++h) a[h] = b[h] = F::zero();
+  int i = 0;
+  for (; i + 2 * N <= hd; i += 2 * N) {
+    const V k0 = F::load(k + i), k1 = F::load(k + i + N);
+    for (int h = 0; h < H; ++h) {
+      a[h] = F::fmadd(F::load(q + h * q_stride + i), k0, a[h]);
+      b[h] = F::fmadd(F::load(q + h * q_stride + i + N), k1, b[h]);
+    }
+  }
+  for (; i + N <= hd; i += N) {
+    const V k0 = F::load(k + i);
+    for (int h = 0; h < H; ++h) a[h] = F::fmadd(F::load(q + h * q_stride + i), k0, a[h]);
+  }
+  for (int h = 0; h < H; ++h) {
+    float s = F::hsum(F::add(a[h], b[h]));
+    for (int j = i; j < hd; ++j) s += q[h * q_stride + j] * k[j];
+    out[h * out_stride] = s * scale;
+  }
+}
+
+template <class F, int H>
+inline void scores_group_h(const float* q, int64_t q_stride, const float* k, int64_t k_stride, int n_pos, int hd,
+                           float scale, float* scores, int64_t s_stride) {
+  for (int p = 0; p < n_pos; ++p) scores_heads<F, H>(q, q_stride, k + p * k_stride, hd, scale, scores + p, s_stride);
+}
+
+template <class F>
+void attn_scores_group_simd(const float* q, int64_t q_stride, int n_q, const float* k, int64_t k_stride, int n_pos,
+                            int hd, float scale, float* scores, int64_t s_stride) {
+  int h = 0;
+  for (; h + 4 <= n_q; h += 4)  // 4 heads: 8 accumulators, with the key vectors within 16 registers
+    scores_group_h<F, 4>(q + h * q_stride, q_stride, k, k_stride, n_pos, hd, scale, scores + h * s_stride, s_stride);
+  const float* qh = q + h * q_stride;
+  float* sh = scores + h * s_stride;
+  switch (n_q - h) {
+    case 3: scores_group_h<F, 3>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
+    case 2: scores_group_h<F, 2>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
+    case 1: attn_scores_simd<F>(qh, k, k_stride, n_pos, hd, scale, sh); break;
+    default: break;
+  }
+}
+
+// out_h = Σ_p w_h[p] · v_p for H heads, each element in p order with a separate multiply and add
+// (bit-identical to the reference); a 2N-float slice of the H outputs stays in registers while
+// the positions stream by, and each value vector is loaded once for the H heads.
+template <class F, int H>
+inline void values_heads(const float* w, int64_t w_stride, const float* v, int64_t v_stride, int n_pos, int hd,
+                         float* out, int64_t out_stride) {
+  using V = typename F::V;
+  constexpr int N = F::N;
+  int d0 = 0;
+  for (; d0 + 2 * N <= hd; d0 += 2 * N) {
+    V acc[H][2];
+    for (int h = 0; h < H; ++h) acc[h][0] = acc[h][1] = F::zero();
+    for (int p = 0; p < n_pos; ++p) {
+      const V v0 = F::load(v + p * v_stride + d0), v1 = F::load(v + p * v_stride + d0 + N);
+      for (int h = 0; h < H; ++h) {
+        const V wp = F::set1(w[h * w_stride + p]);
+        acc[h][0] = F::add(acc[h][0], F::mul(wp, v0));
+        acc[h][1] = F::add(acc[h][1], F::mul(wp, v1));
+      }
+    }
+    for (int h = 0; h < H; ++h) {
+      F::store(out + h * out_stride + d0, acc[h][0]);
+      F::store(out + h * out_stride + d0 + N, acc[h][1]);
+    }
+  }
+  for (; d0 + N <= hd; d0 += N) {
+    V acc[H];
+    for (int h = 0; h < H; ++h) acc[h] = F::zero();
+    for (int p = 0; p < n_pos; ++p) {
+      const V v0 = F::load(v + p * v_stride + d0);
+      for (int h = 0; h < H; ++h) acc[h] = F::add(acc[h], F::mul(F::set1(w[h * w_stride + p]), v0));
+    }
+    for (int h = 0; h < H; ++h) F::store(out + h * out_stride + d0, acc[h]);
+  }
+  for (; d0 < hd; ++d0)
+    for (int h = 0; h < H; ++h) {
+      float acc = 0.0f;
+      for (int p = 0; p < n_pos; ++p) acc = acc + w[h * w_stride + p] * v[p * v_stride + d0];
+      out[h * out_stride + d0] = acc;
+    }
+}
+
+template <class F>
+void attn_values_group_simd(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
+                            int hd, float* out, int64_t out_stride) {
+  int h = 0;
+  for (; h + 4 <= n_q; h += 4)
+    values_heads<F, 4>(w + h * w_stride, w_stride, v, v_stride, n_pos, hd, out + h * out_stride, out_stride);
+  const float* wh = w + h * w_stride;
+  float* oh = out + h * out_stride;
+  switch (n_q - h) {
+    case 3: values_heads<F, 3>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
+    case 2: values_heads<F, 2>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
+    case 1: attn_values_simd<F>(wh, v, v_stride, n_pos, hd, oh); break;
+    default: break;
+  }
+}
+
 // exp(x) for x <= 0: x = n·ln2 + r, |r| <= ln2/2, e^r by its degree-7 Taylor polynomial
 // (truncation < 6e-9 relative), times 2^n built in the exponent field. Below -87.3 (where 2^n
 // would leave the normal range) the result is 0, whereas libm returns denormals < 1.2e-38.

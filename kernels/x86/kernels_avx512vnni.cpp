@@ -23,6 +23,8 @@ const KernelTable kTable = {
     xor_words_simd<I256>,
     q8_0_quantize_simd<F256>,
     fp16_to_f32_row_simd<F512>,
+    attn_scores_group_simd<F512>,
+    attn_values_group_simd<F512>,
 };
 }  // namespace
 const KernelTable& avx512vnni_table() { return kTable; }

@@ -20,6 +20,8 @@ const KernelTable kTable = {
     xor_words_simd<I128>,
     q8_0_quantize_simd<F128>,
     fp16_to_f32_row_simd<F128>,
+    attn_scores_group_simd<F128>,
+    attn_values_group_simd<F128>,
 };
 }  // namespace
 const KernelTable& sse4_table() { return kTable; }

@@ -224,6 +224,36 @@ TEST_CASE("attention scores and values: every level vs the reference", "[kernels
     }
 }
 
+TEST_CASE("grouped attention: each head bit-identical to the single-head kernel of its level", "[kernels]") {
+  tern_ktest::Rng rng(405);
+  for (int n_q : {1, 2, 3, 4, 5, 8})
+    for (int hd : {1, 12, 64, 80, 128})
+      for (int n_pos : {1, 4, 5, 33}) {
+        const int64_t stride = hd * 5 + 3, q_stride = hd + 1, s_stride = n_pos + 2, o_stride = hd + 3;
+        const auto q = tern_ktest::random_floats(rng, static_cast<size_t>(n_q * q_stride), -2.0f, 2.0f);
+        const auto kv = tern_ktest::random_floats(rng, static_cast<size_t>(n_pos * stride), -2.0f, 2.0f);
+        const auto w = tern_ktest::random_floats(rng, static_cast<size_t>(n_q * s_stride), 0.0f, 1.0f);
+        const float scale = 1.0f / std::sqrt((float)hd);
+        for (auto level : levels_to_test()) {
+          INFO("level " << level_name(level) << " heads " << n_q << " hd " << hd << " n_pos " << n_pos);
+          const KernelTable& t = kernel_table(level);
+          std::vector<float> s(n_q * s_stride, 7.0f), v(n_q * o_stride, 99.0f);
+          t.attn_scores_group(q.data(), q_stride, n_q, kv.data(), stride, n_pos, hd, scale, s.data(), s_stride);
+          t.attn_values_group(w.data(), s_stride, n_q, kv.data(), stride, n_pos, hd, v.data(), o_stride);
+          for (int h = 0; h < n_q; ++h) {
+            std::vector<float> s1(n_pos), v1(hd);
+            t.attn_scores(q.data() + h * q_stride, kv.data(), stride, n_pos, hd, scale, s1.data());
+            t.attn_values(w.data() + h * s_stride, kv.data(), stride, n_pos, hd, v1.data());
+            CHECK(std::vector<float>(s.begin() + h * s_stride, s.begin() + h * s_stride + n_pos) == s1);
+            CHECK(std::vector<float>(v.begin() + h * o_stride, v.begin() + h * o_stride + hd) == v1);
+            // Padding between heads untouched.
+            CHECK(s[h * s_stride + n_pos] == 7.0f);
+            CHECK(v[h * o_stride + hd] == 99.0f);
+          }
+        }
+      }
+}
+
 TEST_CASE("softmax: every level within 2e-6 relative of the reference", "[kernels]") {
   tern_ktest::Rng rng(404);
   const float inf = std::numeric_limits<float>::infinity();
