@@ -4,6 +4,7 @@
 #include "engine/error.h"
 #include "engine/kv_cache.h"
 #include "engine/model.h"
+#include "engine/parallel_ops.h"
 #include "engine/thread_pool.h"
 #include "kernels/dispatch.h"
 #include "kernels/float_dot.h"
@@ -66,35 +67,33 @@ void Model::forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& k
     for (int il = 0; il < c.n_layer; ++il) {
         const Layer& L = layers_[il];
         // Attention block.
-        for (int t = 0; t < n; ++t) kernels::rmsnorm(x + t * E, L.attn_norm.data(), xn + t * E, E, c.rms_eps);
+        rmsnorm_rows(pool, x, L.attn_norm.data(), xn, n, E, c.rms_eps);
         L.wq->forward(xn, s.q.data(), n, pool);
         L.wk->forward(xn, s.k.data(), n, pool);
         L.wv->forward(xn, s.v.data(), n, pool);
-        for (int t = 0; t < n; ++t) {
-            const int pos = pos0 + t;
-            for (int h = 0; h < c.n_head; ++h) rope(s.q.data() + t * Q + h * c.head_dim, pos);
-            for (int h = 0; h < c.n_head_kv; ++h) rope(s.k.data() + t * KV + h * c.head_dim, pos);
-            std::copy_n(s.k.data() + t * KV, KV, kv.k(il, pos));
-            std::copy_n(s.v.data() + t * KV, KV, kv.v(il, pos));
-        }
+        pool.parallel_for(n, [&](int64_t t0, int64_t t1) {
+            for (int64_t t = t0; t < t1; ++t) {
+                const int pos = pos0 + (int)t;
+                for (int h = 0; h < c.n_head; ++h) rope(s.q.data() + t * Q + h * c.head_dim, pos);
+                for (int h = 0; h < c.n_head_kv; ++h) rope(s.k.data() + t * KV + h * c.head_dim, pos);
+                std::copy_n(s.k.data() + t * KV, KV, kv.k(il, pos));
+                std::copy_n(s.v.data() + t * KV, KV, kv.v(il, pos));
+            }
+        });
         attention(il, n, pos0, kv, s);
-        if (!L.attn_sub_norm.empty())
-            for (int t = 0; t < n; ++t)
-                kernels::rmsnorm(s.att.data() + t * Q, L.attn_sub_norm.data(), s.att.data() + t * Q, Q, c.rms_eps);
+        if (!L.attn_sub_norm.empty()) rmsnorm_rows(pool, s.att.data(), L.attn_sub_norm.data(), s.att.data(), n, Q, c.rms_eps);
         L.wo->forward(s.att.data(), xn, n, pool);
-        kernels::add_inplace(x, xn, n * E);
+        add_inplace(pool, x, xn, n * E);
 
         // Feed-forward block.
-        for (int t = 0; t < n; ++t) kernels::rmsnorm(x + t * E, L.ffn_norm.data(), xn + t * E, E, c.rms_eps);
+        rmsnorm_rows(pool, x, L.ffn_norm.data(), xn, n, E, c.rms_eps);
         L.gate->forward(xn, s.gate.data(), n, pool);
         L.up->forward(xn, s.up.data(), n, pool);
-        if (activation_ == FfnActivation::Relu2) kernels::relu2_mul(s.gate.data(), s.up.data(), s.ffn.data(), n * F);
-        else kernels::silu_mul(s.gate.data(), s.up.data(), s.ffn.data(), n * F);
-        if (!L.ffn_sub_norm.empty())
-            for (int t = 0; t < n; ++t)
-                kernels::rmsnorm(s.ffn.data() + t * F, L.ffn_sub_norm.data(), s.ffn.data() + t * F, F, c.rms_eps);
+        if (activation_ == FfnActivation::Relu2) relu2_mul(pool, s.gate.data(), s.up.data(), s.ffn.data(), n * F);
+        else silu_mul(pool, s.gate.data(), s.up.data(), s.ffn.data(), n * F);
+        if (!L.ffn_sub_norm.empty()) rmsnorm_rows(pool, s.ffn.data(), L.ffn_sub_norm.data(), s.ffn.data(), n, F, c.rms_eps);
         L.down->forward(s.ffn.data(), xn, n, pool);
-        kernels::add_inplace(x, xn, n * E);
+        add_inplace(pool, x, xn, n * E);
     }
 
     if (which == LogitsFor::None) return;
@@ -118,19 +117,28 @@ void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& 
     const int hd = c.head_dim;
     const int group = c.n_head / c.n_head_kv;  // query heads sharing one key/value head
     const float inv_sqrt = 1.0f / std::sqrt((float)hd);
-    pool_->parallel_for((int64_t)n * c.n_head, [&](int64_t u0, int64_t u1) {
-        std::vector<float> scores(pos0 + n);
+    // A work unit is one token's query heads of one key/value head, which then read each cached
+    // key and value once for the whole group. Units are ordered by key/value head first, so that
+    // head's cache is reused from L2 by every token of the chunk. A decode step (one token) has
+    // too few groups to keep every thread busy: there a unit is one query head.
+    const int per_unit = n > 1 ? group : 1;
+    const int64_t n_sets = c.n_head / per_unit;  // head sets, each inside one key/value head
+    const int64_t s_stride = pos0 + n;
+    pool_->parallel_for(n * n_sets, [&](int64_t u0, int64_t u1) {
+        std::vector<float> scores((size_t)per_unit * s_stride);
+        const kernels::KernelTable& kt = kernels::active_kernels();
         for (int64_t u = u0; u < u1; ++u) {
-            const int t = (int)(u / c.n_head), h = (int)(u % c.n_head);
-            const int kvh = h / group;
+            const int h0 = (int)(u / n) * per_unit, t = (int)(u % n);
+            const int kvh = h0 / group;
             const int n_pos = pos0 + t + 1;
-            const float* q = s.q.data() + (size_t)t * c.q_dim() + h * hd;
+            const float* q = s.q.data() + (size_t)t * c.q_dim() + h0 * hd;
             // Inner loops in kernels/attention.h: keys and values of this head are kv_dim apart.
-            const kernels::KernelTable& kt = kernels::active_kernels();
-            kt.attn_scores(q, kv.k(il, 0) + kvh * hd, kv.kv_dim(), n_pos, hd, inv_sqrt, scores.data());
-            kt.softmax(scores.data(), n_pos);
-            float* out = s.att.data() + (size_t)t * c.q_dim() + h * hd;
-            kt.attn_values(scores.data(), kv.v(il, 0) + kvh * hd, kv.kv_dim(), n_pos, hd, out);
+            kt.attn_scores_group(q, hd, per_unit, kv.k(il, 0) + kvh * hd, kv.kv_dim(), n_pos, hd, inv_sqrt,
+                                 scores.data(), s_stride);
+            for (int j = 0; j < per_unit; ++j) kt.softmax(scores.data() + j * s_stride, n_pos);
+            float* out = s.att.data() + (size_t)t * c.q_dim() + h0 * hd;
+            kt.attn_values_group(scores.data(), s_stride, per_unit, kv.v(il, 0) + kvh * hd, kv.kv_dim(), n_pos, hd,
+                                 out, hd);
         }
     });
 }

@@ -88,11 +88,14 @@ public:
         s.q.resize((size_t)n_tokens * in_);
         s.qsum.resize(n_tokens);
         s.factor.resize(n_tokens);
-        for (int t = 0; t < n_tokens; ++t) {
-            const kernels::ActQuant aq = kt.quantize_act_i8(x + (size_t)t * in_, s.q.data() + (size_t)t * in_, in_);
-            s.qsum[t] = aq.sum;
-            s.factor[t] = tensor_scale_ / aq.scale;
-        }
+        // Per token, so a prompt chunk's quantisation is split between the threads too.
+        pool.parallel_for(n_tokens, [&](int64_t t0, int64_t t1) {
+            for (int64_t t = t0; t < t1; ++t) {
+                const kernels::ActQuant aq = kt.quantize_act_i8(x + t * in_, s.q.data() + t * in_, in_);
+                s.qsum[t] = aq.sum;
+                s.factor[t] = tensor_scale_ / aq.scale;
+            }
+        });
         if (reference_) {
             pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { forward_reference(s, y, n_tokens, r0, r1); }, kRowGranule);
             return;
