@@ -122,3 +122,21 @@ xcb_screenshot() {
   XVFB_PID=""
   check_png_in_root "$out"
 }
+
+# https_check TERN_MODELS: checks that the Qt network stack can fetch over HTTPS (Qt's OpenSSL
+# TLS backend, which Qt loads with dlopen, plus the system's CA certificates), by pulling a small
+# file from the Debian mirror into a throwaway models folder. The root gets ca-certificates,
+# which every desktop has, and this machine's own local CAs (/usr/local/share/ca-certificates,
+# e.g. a TLS-inspecting proxy's), so the check works behind such a proxy too.
+https_check() {
+  local tool="$1"
+  in_root 'apt-get install -y -q --no-install-recommends ca-certificates >/dev/null' \
+    || die "could not install ca-certificates in the root"
+  if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+    in_root 'update-ca-certificates >/dev/null'
+  fi
+  in_root "$tool --models-dir /tmp/https-check pull https://deb.debian.org/debian/README" \
+    || die "$tool could not download over HTTPS (TLS backend or CA certificates missing?)"
+  rm -rf "$ROOT/tmp/https-check"
+}

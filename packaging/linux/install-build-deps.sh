@@ -14,7 +14,7 @@ PACKAGES=(
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
   qml6-module-qttest
   qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel
-  busybox openssl
+  busybox openssl libssl-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -2,7 +2,8 @@
 # Installs the .deb into a clean Debian bookworm root (debootstrap minbase) and checks that it
 # works there: every tool answers --version with the package version, tern-cli generates text
 # with the built-in model, the app starts offscreen and saves a PNG, tern-models lists the
-# catalog, the menu entry and icons are in place, and `apt-get remove` takes it all away again.
+# catalog and downloads over HTTPS, the menu entry and icons are in place, and `apt-get remove`
+# takes it all away again.
 #
 #   sudo packaging/linux/test-deb-in-chroot.sh build/tern_0.1.0_amd64.deb [--with-recommends]
 #
@@ -66,6 +67,8 @@ xcb_screenshot tern /tmp/tern-xcb.png
 if echo "$tools" | grep -qx tern-models; then
   log "tern-models list"
   in_root 'tern-models list' || die "tern-models list failed"
+  log "HTTPS from tern-models (Qt's TLS backend)"
+  https_check tern-models
 else
   log "tern-models is not in this package (its target did not exist when it was built)"
 fi

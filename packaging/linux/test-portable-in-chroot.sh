@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Unpacks the portable bundle in a clean Debian bookworm root that has no Qt at all and checks
 # it works there: every tool answers --version, tern-cli generates text with the built-in
-# model, the app starts offscreen and saves a PNG, tern-models lists the catalog, and no Qt
-# library is taken from outside the bundle.
+# model, the app starts offscreen (and on X11 when this machine has Xvfb) and saves a PNG,
+# tern-models lists the catalog and downloads over HTTPS, and no Qt library is taken from
+# outside the bundle.
 #
 #   sudo packaging/linux/test-portable-in-chroot.sh build/tern-0.1.0-linux-x86_64.tar.gz [--no-fonts]
 #
@@ -91,5 +92,7 @@ xcb_screenshot "$B/bin/tern" /tmp/tern-xcb.png
 if [ -x "$ROOT$B/bin/tern-models" ]; then
   log "tern-models list"
   in_root "$B/bin/tern-models list" || die "tern-models list failed"
+  log "HTTPS from tern-models (the bundled OpenSSL through Qt's TLS plugin)"
+  https_check "$B/bin/tern-models"
 fi
 log "PASS: $NAME runs in a bookworm root without Qt (log: $LOG)"
