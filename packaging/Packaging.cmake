@@ -137,7 +137,12 @@ if(UNIX AND NOT APPLE AND TARGET tern)
             --out "${CMAKE_BINARY_DIR}"
     USES_TERMINAL
     COMMENT "Making the portable bundle tern-${PROJECT_VERSION}-linux-${_tern_arch}.tar.gz")
-  add_dependencies(portable tern)
+  # Everything `cmake --install` copies must be built first.
+  foreach(_t tern tern-cli tern-convert tern-bench tern-models)
+    if(TARGET ${_t})
+      add_dependencies(portable ${_t})
+    endif()
+  endforeach()
 endif()
 
 # ---------------------------------------------------------------------------------------------
