@@ -5,7 +5,8 @@
 // stalls and 5xx answers are retried with exponential backoff; a 4xx answer fails at once; a
 // write error (disk full) pauses with the .part kept. When complete the file is verified against
 // its SHA-256 and renamed into place atomically, with its card (<base>.json) beside it.
-#include <QCryptographicHash>
+#include "app/modelstore/sha256.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
@@ -124,7 +125,7 @@ private:
     // Held while running, so two processes (the app and the tool) never write the same .part.
     std::unique_ptr<QLockFile> lock_;
     QFile part_;
-    QCryptographicHash hash_{QCryptographicHash::Sha256};
+    Sha256 hash_;
     qint64 hashedUpTo_ = -1;  // hash_ covers the .part's first bytes up to here; -1 = not in sync
     qint64 rehashPos_ = 0;
     QFile rehashFile_;

@@ -1,8 +1,8 @@
 #include "app/modelstore/model_library.h"
 
+#include "app/modelstore/sha256.h"
 #include "app/modelstore/system_memory.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -132,7 +132,7 @@ bool ModelLibrary::importFile(const QString& path, ImportMode mode, QString* err
     if (!in.open(QIODevice::ReadOnly)) return fail(QStringLiteral("Cannot read %1: %2").arg(src, in.errorString()));
     if (!outFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return fail(QStringLiteral("Cannot write %1: %2").arg(part, outFile.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     qint64 done = 0;
     QString why;
     while (why.isEmpty() && !in.atEnd()) {

@@ -1,8 +1,10 @@
 // Whole downloads against a real local server: success, checksum, HTTP errors, retries,
 // redirects, stalls, free space, cancel.
 #include "app/modelstore/download_manager.h"
+#include "app/modelstore/sha256.h"
 #include "support.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -39,6 +41,20 @@ QJsonObject card(const QString& modelPath) {
     return QJsonDocument::fromJson(readFile(base + QStringLiteral(".json"))).object();
 }
 }  // namespace
+
+TEST_CASE("download: SHA-256 gives the standard digests, fed in any pieces", "[download]") {
+    INFO(Sha256::backend());
+    Sha256 h;
+    CHECK(h.result().toHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    h.reset();
+    h.addData(QByteArray("abc"));
+    CHECK(h.result().toHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const QByteArray data = randomBytes(1000003, 5);
+    h.reset();
+    for (qint64 at = 0, step = 1; at < data.size(); at += step, step = step * 3 % 65537 + 1)
+        h.addData(data.constData() + at, std::min<qint64>(step, data.size() - at));
+    CHECK(h.result() == QCryptographicHash::hash(data, QCryptographicHash::Sha256));
+}
 
 TEST_CASE("download: a whole file, verified, renamed, with its card", "[download]") {
     Fixture f;
