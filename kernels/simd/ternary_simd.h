@@ -246,8 +246,9 @@ void ternary_gemm_r4(const TernaryGemm& g, int64_t r0, int64_t r1) {
           default: break;
         }
       }
-      for (int64_t r = s0; r < s1; ++r)
-        for (int t = tc0; t < tc0 + n; ++t) ternary_store(g, r, t, part[(r - s0) * kTokChunk + (t - tc0)]);
+      // Token by token: each token's outputs are consecutive floats of y.
+      for (int t = tc0; t < tc0 + n; ++t)
+        for (int64_t r = s0; r < s1; ++r) ternary_store(g, r, t, part[(r - s0) * kTokChunk + (t - tc0)]);
     }
   }
 }
