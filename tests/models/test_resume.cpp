@@ -57,6 +57,34 @@ TEST_CASE("resume: the server dies mid-transfer and comes back; only the rest is
     CHECK(d->bytesFetched() == size);
 }
 
+TEST_CASE("resume: after giving up, the .part is kept and a later resume continues", "[resume]") {
+    constexpr qint64 size = 24 * 1000 * 1000;  // more than the socket buffers hold (see above)
+    Fixture f(size);
+    DownloadManager manager(f.models.path());
+    manager.setRetryPolicy(fastRetries(3));
+    manager.setRateLimit(2 * kRate);
+    Download* d = manager.add(specFor(f.server.url(QStringLiteral("model.gguf")), f.web.data));
+    REQUIRE(waitFor([&] { return d->received() > 1000 * 1000; }, 10000));
+    f.server.stop();  // and it stays down
+    REQUIRE(waitSettled(d, 20000));
+    CHECK(d->status() == DownloadStatus::Failed);
+    CHECK(d->message().contains(QStringLiteral("Gave up after 3 attempts")));
+    const qint64 kept = QFileInfo(d->partPath()).size();
+    CHECK(kept > 1000 * 1000);
+    DownloadJournal j;
+    REQUIRE(DownloadJournal::load(d->journalPath(), &j));
+    CHECK(j.state == QStringLiteral("failed"));
+
+    QString error;
+    REQUIRE(f.server.start(&error));
+    manager.setRateLimit(0);
+    d->resume();
+    REQUIRE(waitSettled(d));
+    REQUIRE(d->status() == DownloadStatus::Done);
+    CHECK(readFile(f.modelPath()) == f.web.data);
+    CHECK(d->bytesFetched() == size);
+}
+
 TEST_CASE("resume: pause and resume continue from the .part", "[resume]") {
     Fixture f;
     DownloadManager manager(f.models.path());

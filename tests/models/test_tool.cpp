@@ -5,6 +5,8 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <catch2/catch.hpp>
@@ -156,6 +158,34 @@ TEST_CASE("tool: errors have exit codes and messages", "[tool]") {
     CHECK(help.out.contains(QStringLiteral("pull ID|URL")));
     const Run version = run({QStringLiteral("--version")});
     CHECK(version.out == QStringLiteral("tern-models %1\n").arg(QStringLiteral(TERN_VERSION)));
+}
+
+TEST_CASE("tool: pull ID from a catalog writes the card, with the hash recorded on first download", "[tool]") {
+    Fixture f;
+    const QString catalog = f.web.path(QStringLiteral("catalog.json"));
+    writeFile(catalog, QStringLiteral(R"({"version":1,"models":[{"id":"tiny","name":"Tiny Model","description":"for tests",
+        "license":"MIT","url":"%1","file":"tiny.gguf","size":%2,"ram":1000000,"sha256":null,
+        "hash_on_first_download":true,"recommended":{"temperature":0.5}}]})")
+                           .arg(f.server.url(QStringLiteral("model.gguf")))
+                           .arg(kSize)
+                           .toUtf8());
+    const QStringList base{QStringLiteral("--models-dir"), f.models.path(), QStringLiteral("--catalog"), catalog};
+    const Run r = run(base + QStringList{QStringLiteral("pull"), QStringLiteral("tiny")});
+    INFO(r.err.toStdString());
+    REQUIRE(r.code == 0);
+    const QString model = QDir(f.models.path()).filePath(QStringLiteral("tiny.gguf"));
+    CHECK(readFile(model) == f.web.data);
+    const QJsonObject card = QJsonDocument::fromJson(readFile(QDir(f.models.path()).filePath(QStringLiteral("tiny.json")))).object();
+    CHECK(card.value(QStringLiteral("name")).toString() == QStringLiteral("Tiny Model"));
+    CHECK(card.value(QStringLiteral("license")).toString() == QStringLiteral("MIT"));
+    CHECK(card.value(QStringLiteral("sha256")).toString() == f.web.sha);
+    CHECK(card.value(QStringLiteral("recommended")).toObject().value(QStringLiteral("temperature")).toDouble() == 0.5);
+    const Run listed = run(base + QStringList{QStringLiteral("list")});
+    CHECK(listed.out.contains(QStringLiteral("[installed]")));
+    CHECK(listed.out.contains(QStringLiteral("Fits")));
+    const Run again = run(base + QStringList{QStringLiteral("pull"), QStringLiteral("tiny")});
+    CHECK(again.code == 0);
+    CHECK(again.out.contains(QStringLiteral("already installed")));
 }
 
 TEST_CASE("tool: list, import, remove", "[tool]") {
