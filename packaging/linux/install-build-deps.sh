@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what building and testing Tern needs on Debian 12 / Ubuntu 22.04+ (apt only; nothing
+# Installs what building and testing Tern needs on Debian 12 / Ubuntu 23.04+ (Qt 6.4+) (apt only; nothing
 # is downloaded from anywhere else). The app's FileDialog (export) needs qtquick-dialogs, which in
 # turn needs labs-folderlistmodel. Safe to run again: apt skips what is already installed.
 set -euo pipefail

@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonDocument>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
@@ -50,6 +51,11 @@ void isolateUserFolders() {
     qputenv("XDG_CONFIG_HOME", scratch().filePath(QStringLiteral("config")).toUtf8());
     qputenv("XDG_DATA_HOME", scratch().filePath(QStringLiteral("data")).toUtf8());
     QStandardPaths::setTestModeEnabled(true);
+    // Qt 6.4's QSettings follows test mode to the shared ~/.qttest/config, whatever
+    // XDG_CONFIG_HOME says: without this, one run's "model used last" leaks into the next.
+    const QString config = scratch().filePath(QStringLiteral("config"));
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, config);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, config);
 }
 
 QJsonObject storyCatalogEntry(const QString& url, const QByteArray& bytes) {

@@ -2,7 +2,9 @@
 // as the app ships them (static plugins, qrc:/ import path).
 #include <QQmlEngine>
 #include <QQuickStyle>
+#include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtQml/QQmlExtensionPlugin>
 #include <QtQuickTest>
 
@@ -11,12 +13,15 @@ Q_IMPORT_QML_PLUGIN(TernUiPlugin)
 
 class Setup : public QObject {
     Q_OBJECT
+    QTemporaryDir settingsDir_;
 public slots:
     void applicationAvailable() {
         QQuickStyle::setStyle(QStringLiteral("Basic"));
         // The Theme writes the user's choice to QSettings: keep it away from the real one.
         QCoreApplication::setOrganizationName(QStringLiteral("TernTests"));
         QStandardPaths::setTestModeEnabled(true);
+        // Qt 6.4's test mode still shares ~/.qttest/config between runs: use a folder of our own.
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
     }
     void qmlEngineAvailable(QQmlEngine* engine) { engine->addImportPath(QStringLiteral("qrc:/")); }
 };
