@@ -10,10 +10,15 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QSocketNotifier>
+#include <QTimer>
 #include <csignal>
 #include <cstdio>
+#include <functional>
+
+#ifdef Q_OS_UNIX
+#include <QSocketNotifier>
 #include <unistd.h>
+#endif
 
 using namespace tern::models;
 
@@ -49,23 +54,55 @@ void out(const QString& s) {
     std::fflush(stdout);
 }
 
-// Signals arrive on any thread at any time: the handler only writes a byte to a pipe, which the
-// event loop reads (the self-pipe trick), and the pause happens there.
+// SIGINT/SIGTERM pause a pull (and stop an import). A handler may only set a flag and, on Unix,
+// write a byte to a pipe that the event loop watches (the self-pipe trick); the pause itself
+// happens on the event loop. Windows has no such pipe: there the loop polls the flag.
+volatile std::sig_atomic_t interrupted = 0;
+#ifdef Q_OS_UNIX
 int sigPipe[2] = {-1, -1};
-volatile std::sig_atomic_t interrupted = 0;  // for the import copy, which runs without an event loop
 void onSignal(int sig) {
     interrupted = 1;
     const char c = static_cast<char>(sig);
     [[maybe_unused]] ssize_t n = ::write(sigPipe[1], &c, 1);
 }
+#else
+void onSignal(int sig) {
+    interrupted = 1;
+    std::signal(sig, onSignal);  // the Windows CRT resets the handler once it ran
+}
+#endif
 
 bool installSignalHandlers() {
+#ifdef Q_OS_UNIX
     if (::pipe(sigPipe) != 0) return false;
     struct sigaction sa = {};
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     return sigaction(SIGINT, &sa, nullptr) == 0 && sigaction(SIGTERM, &sa, nullptr) == 0;
+#else
+    return std::signal(SIGINT, onSignal) != SIG_ERR && std::signal(SIGTERM, onSignal) != SIG_ERR;
+#endif
+}
+
+// Runs fn on the event loop (owned by ctx) when SIGINT/SIGTERM arrives.
+void onInterrupt(QObject* ctx, const std::function<void()>& fn) {
+#ifdef Q_OS_UNIX
+    auto* sn = new QSocketNotifier(sigPipe[0], QSocketNotifier::Read, ctx);
+    QObject::connect(sn, &QSocketNotifier::activated, ctx, [fn] {
+        char c;
+        [[maybe_unused]] ssize_t n = ::read(sigPipe[0], &c, 1);
+        fn();
+    });
+#else
+    auto* t = new QTimer(ctx);
+    QObject::connect(t, &QTimer::timeout, ctx, [fn] {
+        if (!interrupted) return;
+        interrupted = 0;
+        fn();
+    });
+    t->start(100);
+#endif
 }
 
 bool loadCatalog(const QString& given, Catalog* c, bool required) {
@@ -225,10 +262,8 @@ int pull(QCoreApplication& app, const QString& dir, const QString& catalogPath, 
         }
     });
 
-    QSocketNotifier sn(sigPipe[0], QSocketNotifier::Read);
-    QObject::connect(&sn, &QSocketNotifier::activated, &app, [&] {
-        char c;
-        [[maybe_unused]] ssize_t n = ::read(sigPipe[0], &c, 1);
+    QObject signalContext;
+    onInterrupt(&signalContext, [&] {
         if (d->isActive() || d->status() == DownloadStatus::Queued) d->pause();  // -> Paused -> exit 130
         else app.exit(Interrupted);
     });
@@ -279,9 +314,11 @@ int removeModel(const QString& dir, const QString& id) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef SIGXFSZ
     // Under a file-size limit a write must fail with EFBIG (and pause the download with a
     // message), not kill the process with SIGXFSZ.
     std::signal(SIGXFSZ, SIG_IGN);
+#endif
     QCoreApplication app(argc, argv);
     // The app's identity, so that the default models folder is the app's.
     QCoreApplication::setOrganizationName(QStringLiteral("Tern"));

@@ -6,7 +6,7 @@
 #include <QCryptographicHash>
 #endif
 
-#include <stdexcept>
+#include <new>
 
 namespace tern::models {
 

@@ -13,8 +13,11 @@
 #include <QThread>
 #include <csignal>
 #include <stdexcept>
+
+#ifdef Q_OS_UNIX
 #include <sys/types.h>
 #include <unistd.h>
+#endif
 
 namespace tern::models::test {
 
@@ -98,7 +101,9 @@ bool HttpServer::start(QString* error) {
         proc_->setProcessChannelMode(QProcess::ForwardedErrorChannel);
         // Its own process group: httpd forks a child per connection (and CGI scripts below
         // that), and killing only the parent would leave the transfer running.
+#ifdef Q_OS_UNIX
         proc_->setChildProcessModifier([] { ::setsid(); });
+#endif
         proc_->start(QStringLiteral(TERN_BUSYBOX),
                      {QStringLiteral("httpd"), QStringLiteral("-f"), QStringLiteral("-p"),
                       QStringLiteral("127.0.0.1:%1").arg(port_), QStringLiteral("-h"), root_});
@@ -125,7 +130,9 @@ bool HttpServer::start(QString* error) {
 void HttpServer::stop() {
     if (!proc_) return;
     const qint64 pid = proc_->processId();
+#ifdef Q_OS_UNIX
     if (pid > 0) ::kill(-static_cast<pid_t>(pid), SIGKILL);  // the group: server, connections, CGI
+#endif
     proc_->kill();
     proc_->waitForFinished(5000);
     proc_.reset();
