@@ -208,9 +208,16 @@ void Download::drain() {
             tokens_ -= b.size();
             allowance -= b.size();
         }
-        const qint64 w = part_.write(b);
+        qint64 w = part_.write(b);
+        // A short write (disk full, file-size limit) reports no error; writing the rest does.
+        if (w >= 0 && w < b.size()) {
+            const qint64 more = part_.write(b.constData() + w, b.size() - w);
+            if (more > 0) w += more;
+        }
         if (w != b.size()) {
-            const QString why = part_.errorString();
+            QString why = part_.errorString();
+            if (part_.error() == QFileDevice::NoError || why.isEmpty() || why == QLatin1String("Unknown error"))
+                why = QStringLiteral("the disk is full or the file size limit was reached");
             pauseForDisk(QStringLiteral("Could not write %1: %2. Free some space (or lift the file size limit), "
                                         "then resume: the %3 already downloaded are kept.")
                              .arg(QDir::toNativeSeparators(partPath()), why, formatBytes(QFileInfo(partPath()).size())));
