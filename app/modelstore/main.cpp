@@ -120,40 +120,47 @@ bool loadCatalog(const QString& given, Catalog* c, bool required) {
 }
 
 int list(const QString& dir, const QString& catalogPath) {
-    ModelLibrary lib(dir);
-    const QVector<InstalledModel> installed = lib.list();
+    // Columns are padded pieces joined together (not chained arg() calls, which would substitute
+    // a "%1" that happens to be in a model's name).
+    int rc = Ok;
     Catalog catalog;
-    if (loadCatalog(catalogPath, &catalog, !catalogPath.isEmpty()) || catalogPath.isEmpty()) {
-        const qint64 ram = totalPhysicalMemory();
-        out(QStringLiteral("Catalog (this machine has %1 of RAM):").arg(ram > 0 ? formatBytes(ram) : QStringLiteral("an unknown amount")));
+    const QString path = catalogPath.isEmpty() ? Catalog::bundledPath() : catalogPath;
+    const qint64 ram = totalPhysicalMemory();
+    if (path.isEmpty()) {
+        out(QStringLiteral("No catalog found; give one with --catalog FILE."));
+    } else if (!loadCatalog(path, &catalog, true)) {
+        rc = Error;
+    } else {
+        out(QStringLiteral("Catalog (this computer has %1 of RAM):").arg(ram > 0 ? formatBytes(ram) : QStringLiteral("an unknown amount")));
         if (catalog.entries.isEmpty()) out(QStringLiteral("  (none)"));
         for (const CatalogEntry& e : catalog.entries) {
-            const bool have = QFileInfo::exists(QDir(dir).filePath(e.fileName));
-            const bool partial = QFileInfo::exists(QDir(dir).filePath(e.fileName + QStringLiteral(".part")));
-            out(QStringLiteral("  %1  %2  %3  needs %4 RAM: %5%6")
-                    .arg(e.id, -28)
-                    .arg(e.sizeBytes > 0 ? formatBytes(e.sizeBytes) : QStringLiteral("? bytes"), 9)
-                    .arg(e.name, -28)
-                    .arg(e.ramBytes > 0 ? formatBytes(e.ramBytes) : QStringLiteral("?"))
-                    .arg(fitLabel(fitFor(e.ramBytes, ram)))
-                    .arg(have ? QStringLiteral("  [installed]") : partial ? QStringLiteral("  [partly downloaded]") : QString()));
+            const QString file = QDir(dir).filePath(e.fileName);
+            QString line = QStringLiteral("  ") + e.id.leftJustified(30) + QLatin1Char(' ') +
+                           (e.sizeBytes > 0 ? formatBytes(e.sizeBytes) : QStringLiteral("size ?")).rightJustified(9) +
+                           QStringLiteral("  ") + e.name;
+            if (e.ramBytes > 0) {
+                line += QStringLiteral(", needs ") + formatBytes(e.ramBytes) + QStringLiteral(" RAM");
+                if (ram > 0) line += QStringLiteral(": ") + fitLabel(fitFor(e.ramBytes, ram));
+            }
+            if (QFileInfo::exists(file)) line += QStringLiteral("  [installed]");
+            else if (QFileInfo::exists(file + QStringLiteral(".part"))) line += QStringLiteral("  [partly downloaded]");
+            out(line);
         }
-    } else {
-        return Error;
     }
+    ModelLibrary lib(dir);
+    const QVector<InstalledModel> installed = lib.list();
+    const QString def = lib.defaultModel();
     out(QStringLiteral("Installed in %1:").arg(QDir::toNativeSeparators(dir)));
     if (installed.isEmpty()) out(QStringLiteral("  (none)"));
-    const QString def = lib.defaultModel();
     for (const InstalledModel& m : installed) {
-        out(QStringLiteral("  %1  %2  %3%4%5%6")
-                .arg(m.id, -28)
-                .arg(formatBytes(m.sizeBytes), 9)
-                .arg(QDir::toNativeSeparators(m.path))
-                .arg(m.inPlace ? QStringLiteral("  [referenced]") : QString())
-                .arg(m.missing ? QStringLiteral("  [file missing]") : QString())
-                .arg(m.path == def ? QStringLiteral("  [default]") : QString()));
+        QString line = QStringLiteral("  ") + m.id.leftJustified(30) + QLatin1Char(' ') + formatBytes(m.sizeBytes).rightJustified(9) +
+                       QStringLiteral("  ") + QDir::toNativeSeparators(m.path);
+        if (m.inPlace) line += QStringLiteral("  [referenced]");
+        if (m.missing) line += QStringLiteral("  [file missing]");
+        if (m.path == def) line += QStringLiteral("  [default]");
+        out(line);
     }
-    return Ok;
+    return rc;
 }
 
 int pull(QCoreApplication& app, const QString& dir, const QString& catalogPath, const QString& what,
