@@ -144,8 +144,7 @@ bool Download::takeLock(bool report) {
     lock->getLockInfo(&pid, &host, &app);
     // Not fail(): the files belong to the other process and must be left alone.
     setStatus(DownloadStatus::Failed, QStringLiteral("%1 is already being downloaded by another program (%2, process %3)")
-                                          .arg(spec_.fileName, app.isEmpty() ? QStringLiteral("?") : app)
-                                          .arg(pid));
+                                          .arg(spec_.fileName, app.isEmpty() ? QStringLiteral("?") : app, QString::number(pid)));
     return false;
 }
 
@@ -227,14 +226,12 @@ void Download::retry(const QString& why) {
     ++attempt_;
     if (attempt_ >= policy_.maxAttempts) {
         fail(QStringLiteral("%1. Gave up after %2 attempts; resume to try again (the %3 downloaded are kept).")
-                 .arg(why)
-                 .arg(attempt_)
-                 .arg(formatBytes(received_)),
+                 .arg(why, QString::number(attempt_), formatBytes(received_)),
              false);
         return;
     }
     const qint64 delay = std::min<qint64>(static_cast<qint64>(policy_.firstDelayMs) << std::min(attempt_ - 1, 20), policy_.maxDelayMs);
-    setStatus(DownloadStatus::Retrying, QStringLiteral("%1; retrying in %2 s").arg(why).arg(delay / 1000.0));
+    setStatus(DownloadStatus::Retrying, QStringLiteral("%1; retrying in %2 s").arg(why, QString::number(delay / 1000.0)));
     retryTimer_.start(static_cast<int>(delay));
 }
 
@@ -260,7 +257,7 @@ void Download::verifyAndInstall() {
     }
     if (spec_.expectedSize > 0 && size != spec_.expectedSize) {
         fail(QStringLiteral("%1 has %2 bytes instead of %3: the file has been deleted")
-                 .arg(spec_.fileName).arg(size).arg(spec_.expectedSize),
+                 .arg(spec_.fileName, QString::number(size), QString::number(spec_.expectedSize)),
              true);
         return;
     }

@@ -221,7 +221,7 @@ int pull(QCoreApplication& app, const QString& dir, const QString& catalogPath, 
     DownloadManager manager(dir);
     manager.setRateLimit(rate);
     Download* d = manager.add(spec);
-    if (d->received() > 0) err(QStringLiteral("Resuming %1 from %2 bytes").arg(spec.fileName).arg(d->received()));
+    if (d->received() > 0) err(QStringLiteral("Resuming %1 from %2 bytes").arg(spec.fileName, QString::number(d->received())));
     else err(QStringLiteral("Downloading %1 from %2").arg(spec.fileName, spec.url.toString()));
 
     bool lineOpen = false;
@@ -245,8 +245,8 @@ int pull(QCoreApplication& app, const QString& dir, const QString& catalogPath, 
         case DownloadStatus::Done:
             endLine();
             out(QStringLiteral("Installed %1 (%2, SHA-256 %3; %4 bytes fetched this run)")
-                    .arg(QDir::toNativeSeparators(d->finalPath()), formatBytes(d->received()), d->sha256())
-                    .arg(d->bytesFetched()));
+                    .arg(QDir::toNativeSeparators(d->finalPath()), formatBytes(d->received()), d->sha256(),
+                         QString::number(d->bytesFetched())));
             app.exit(Ok);
             break;
         case DownloadStatus::Failed:
@@ -362,7 +362,7 @@ int main(int argc, char** argv) {
     const QString catalog = p.value(QStringLiteral("catalog"));
     auto wants = [&](int n) {
         if (args.size() == n + 1) return true;
-        err(QStringLiteral("%1 takes %2 argument%3\n").arg(cmd).arg(n).arg(n == 1 ? "" : "s") + usage);
+        err(QStringLiteral("%1 takes %2 argument%3\n").arg(cmd, QString::number(n), n == 1 ? QString() : QStringLiteral("s")) + usage);
         return false;
     };
     if (cmd == QLatin1String("list")) return wants(0) ? list(dir, catalog) : Usage;
