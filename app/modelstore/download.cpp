@@ -93,7 +93,6 @@ void Download::setStatus(DownloadStatus s, const QString& message) {
     message_ = message;
     if (s != DownloadStatus::Paused) pausedByError_ = false;
     if (s != DownloadStatus::Retrying) retryTimer_.stop();
-    if (!isActive()) lock_.reset();  // unlocks (removes the lock file)
     if (s == DownloadStatus::Downloading || s == DownloadStatus::Connecting) {
         if (!tickTimer_.isActive()) tickTimer_.start();
     } else {
@@ -101,11 +100,15 @@ void Download::setStatus(DownloadStatus s, const QString& message) {
         rate_ = 0;
     }
     if (s != DownloadStatus::Done && s != DownloadStatus::Canceled) saveJournal();
+    if (!isActive()) lock_.reset();  // after the journal: unlocks (removes the lock file)
     if (changed) emit statusChanged();
     emit progressChanged();
 }
 
 void Download::saveJournal() {
+    // Only the holder of the lock writes: a Download refused because another process runs the
+    // same file must not overwrite that process's journal.
+    if (!lock_) return;
     // Nothing worth remembering before the first byte or the first answer.
     if (!QFileInfo::exists(partPath()) && !QFileInfo::exists(journalPath()) && status_ != DownloadStatus::Paused) return;
     DownloadJournal j;

@@ -148,7 +148,10 @@ TEST_CASE("download: a second downloader of the same file (another process) is r
     REQUIRE(waitFor([&] { return first->received() > 0; }, 10000));
     CHECK(QFileInfo::exists(first->partPath() + QStringLiteral(".lock")));
     DownloadManager other(f.models.path());  // as the tool would, while the app downloads
+    const QByteArray journalBefore = readFile(first->journalPath());
+    REQUIRE_FALSE(journalBefore.isEmpty());
     Download* second = other.add(spec);
+    CHECK(readFile(first->journalPath()).contains("\"state\": \"running\""));  // not overwritten with "failed"
     CHECK(second->status() == DownloadStatus::Failed);
     CHECK(second->message().contains(QStringLiteral("already being downloaded")));
     second->cancel();  // must not delete the other's .part
