@@ -169,6 +169,7 @@ void Download::pause() {
     if (!isActive() && status_ != DownloadStatus::Queued) return;
     stopReply();
     closePart();
+    takeLock(false);  // a queued one holds none yet: take it so the journal records the pause
     setStatus(DownloadStatus::Paused);
 }
 
