@@ -176,20 +176,30 @@ TEST_CASE("faults: HTTP 500 is retried with backoff, then succeeds", "[faults]")
     INFO(d->message().toStdString());
     REQUIRE(d->status() == DownloadStatus::Done);
     CHECK(readFile(f.modelPath()) == f.web.data);
-    REQUIRE(retries.size() == 2);
-    CHECK(retries[0].contains(QStringLiteral("HTTP 500")));
-    CHECK(retries[0].contains(QStringLiteral("retrying in 0.05 s")));
-    CHECK(retries[1].contains(QStringLiteral("retrying in 0.1 s")));  // backoff doubles
+    // Two 500s were configured; Qt may itself resend a GET whose connection dropped before the
+    // answer, which can use up one of them, so at least one retry is seen (all are 500s).
+    REQUIRE_FALSE(retries.isEmpty());
+    for (const QString& r : retries) CHECK(r.contains(QStringLiteral("HTTP 500")));
+    CHECK(readFile(f.web.path(QStringLiteral("flaky.count"))).trimmed() == "0");
 }
 
 TEST_CASE("faults: a server that keeps failing gives up after the attempts allowed", "[faults]") {
     Fixture f;
     f.web.setFlakyFailures(1000);
     Download* d = f.manager.add(specFor(f.server.url(QStringLiteral("cgi-bin/flaky")), f.web.data));
+    QStringList retries;
+    QObject::connect(d, &Download::statusChanged, [&] {
+        if (d->status() == DownloadStatus::Retrying) retries << d->message();
+    });
     REQUIRE(waitSettled(d));
     CHECK(d->status() == DownloadStatus::Failed);
     CHECK(d->message().contains(QStringLiteral("HTTP 500")));
     CHECK(d->message().contains(QStringLiteral("Gave up after 4 attempts")));
+    // Exponential backoff between the 4 attempts: 50, 100, 200 ms (fastRetries()).
+    REQUIRE(retries.size() == 3);
+    CHECK(retries[0].endsWith(QStringLiteral("retrying in 0.05 s")));
+    CHECK(retries[1].endsWith(QStringLiteral("retrying in 0.1 s")));
+    CHECK(retries[2].endsWith(QStringLiteral("retrying in 0.2 s")));
     CHECK(f.nothingLeft());
 }
 
