@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/ternary_gemm.h"
 
@@ -154,17 +155,18 @@ constexpr auto has_mac1(int) -> decltype(&I::mac1, true) { return true; }
 template <class I>
 constexpr bool has_mac1(...) { return false; }
 
-// Adds Σ code·q over blocks [b0, b1) (at most one accumulation period) of the R rows at w (row
-// j at w + j*32, block stride 128: the I2S_R4 layout) for T tokens to out[r*T + t].
+// Adds Σ code·q over nb blocks (at most one accumulation period) of the R rows at w (row j at
+// w + j*32, block stride 128: the I2S_R4 layout) for T tokens to out[r*T + t]. Token t's block b
+// is at q + b * q_block + t * q_token.
 template <class I, int R, int T>
-inline void r4_period(const uint8_t* w, int64_t b0, int64_t b1, const int8_t* q, int64_t k, int32_t* out) {
+inline void r4_period(const uint8_t* w, int64_t nb, const int8_t* q, int64_t q_block, int64_t q_token, int32_t* out) {
   using V = typename I::V;
   constexpr int W = I::kBytes;
   constexpr int C = 32 / W;
   typename I::Acc a16[R][T];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) a16[r][t] = I::acc_zero();
-  for (int64_t b = b0; b < b1; ++b) {
+  for (int64_t b = 0; b < nb; ++b) {
     for (int c = 0; c < C; ++c) {
       V x[R];
       for (int r = 0; r < R; ++r) x[r] = I::load(w + b * 128 + r * 32 + c * W);
@@ -175,9 +177,9 @@ inline void r4_period(const uint8_t* w, int64_t b0, int64_t b1, const int8_t* q,
           I::decode(x[r], all);  // the three other fields are dead code
           code[r] = all[f];
         }
-        const int8_t* a = q + b * 128 + f * 32 + c * W;
+        const int8_t* a = q + b * q_block + f * 32 + c * W;
         for (int t = 0; t < T; ++t) {
-          const V at = I::load(a + t * k);
+          const V at = I::load(a + t * q_token);
           for (int r = 0; r < R; ++r) I::mac1(a16[r][t], code[r], at);
         }
         for (int r = 0; r < R; ++r)
@@ -189,25 +191,32 @@ inline void r4_period(const uint8_t* w, int64_t b0, int64_t b1, const int8_t* q,
     for (int t = 0; t < T; ++t) out[r * T + t] += I::hsum32(I::flush(a16[r][t]));
 }
 
-// The same over any number of blocks, one accumulation period at a time.
-template <class I, int R, int T>
-inline void r4_tile(const uint8_t* w, int64_t b0, int64_t b1, const int8_t* q, int64_t k, int32_t* out) {
-  for (int64_t p = b0; p < b1; p += I::kFlushBlocks) r4_period<I, R, T>(w, p, tern_min(b1, p + I::kFlushBlocks), q, k, out);
-}
-
 // Tile shape, measured on Zen 3 (AVX2) at the 2B4T shapes with 64 tokens: 1 row x 8 tokens
 // was ~5 % faster than the previous 1 x 4 kernel and than 2 x 4 or 2 x 3; 2 x 6 spills (-40 %).
 // What bounds it there is the vector ALU ports (a maddubs and an add per 32 products, plus the
 // decode shared by the tile), not the loads, so sharing activation loads between rows does not
 // pay; the decode shared by more tokens does.
 constexpr int kR4Rows = 1, kR4Tokens = 8;
+// Rows per slab and blocks per slice (a multiple of every level's accumulation period).
+constexpr int64_t kR4SlabRows = 64, kR4SliceBlocks = 16, kR4TokChunk = 64;
 
+// Rows [s0, s_end) x tokens [t0, t0 + T) over blocks [b0, b1), added to part (row-major, ld).
+// The tile's activations are first copied block-interleaved (block b: T x 128 bytes) into a
+// stack buffer: the tile then sits in 16 KiB of consecutive L1 lines whatever K is (token rows
+// 4096 bytes apart all map to the same L1 sets: K = 4096 ran ~25 % slower), and one pointer
+// with constant offsets addresses all T tokens. The copy is shared by the slab's 64 rows.
 template <class I, int T>
 inline void r4_tiles_of_width(const TernaryGemm& g, int64_t s0, int64_t s_end, int64_t b0, int64_t b1, int t0,
                               int32_t* part, int64_t ld) {
+  alignas(64) int8_t tile[kR4SliceBlocks * kR4Tokens * 128];
+  for (int64_t b = b0; b < b1; ++b)
+    for (int t = 0; t < T; ++t) std::memcpy(tile + ((b - b0) * T + t) * 128, g.q + (t0 + t) * g.k + b * 128, 128);
   for (int64_t r = s0; r < s_end; r += kR4Rows) {
     int32_t out[kR4Rows * T] = {};
-    r4_tile<I, kR4Rows, T>(g.w + (r / 4) * g.k + (r % 4) * 32, b0, b1, g.q + t0 * g.k, g.k, out);
+    const uint8_t* w = g.w + (r / 4) * g.k + (r % 4) * 32;
+    for (int64_t p = b0; p < b1; p += I::kFlushBlocks)
+      r4_period<I, kR4Rows, T>(w + p * 128, tern_min(b1 - p, I::kFlushBlocks), tile + (p - b0) * T * 128, T * 128, 128,
+                               out);
     for (int j = 0; j < kR4Rows; ++j)
       for (int t = 0; t < T; ++t) part[(r - s0 + j) * ld + t0 + t] += out[j * T + t];
   }
@@ -215,9 +224,9 @@ inline void r4_tiles_of_width(const TernaryGemm& g, int64_t s0, int64_t s_end, i
 
 template <class I>
 void ternary_gemm_r4(const TernaryGemm& g, int64_t r0, int64_t r1) {
-  // A 16-row slab's weights and a tile's activations over a 2048-value slice stay in L1 while
-  // every (row, token) pair of them is computed.
-  constexpr int64_t kSlabRows = 16, kSliceBlocks = 16, kTokChunk = 64;
+  // A slab's weights over a 2048-value slice (32 KiB) stay in L2 and a tile's activations in L1
+  // while every (row, token) pair of them is computed.
+  constexpr int64_t kSlabRows = kR4SlabRows, kSliceBlocks = kR4SliceBlocks, kTokChunk = kR4TokChunk;
   static_assert(kSliceBlocks % I::kFlushBlocks == 0, "slices hold whole accumulation periods");
   static_assert(4 % kR4Rows == 0, "tiles stay inside a row group");
   const int64_t nb = g.k / 128;

@@ -108,6 +108,8 @@ TEST_CASE("ternary GEMV/GEMM: every level equals the reference bit for bit", "[k
   for (int64_t k : {128, 256, 384, 2560})
     for (int64_t rows : {1, 3, 4, 5, 8, 13, 36})
       for (int n : {1, 2, 3, 8, 9}) check_all_levels(make_problem(rng, rows, k, n, rows % 2 == 1));
+  // More rows than one 64-row slab (not a multiple of 4), several K slices, a partial tile.
+  check_all_levels(make_problem(rng, 150, 2560 + 1024, 19, false));
   // Every width of the GEMM's last token tile (8 tokens per tile), rows not a multiple of 4.
   for (int n : {4, 5, 6, 7, 12, 15, 16, 23}) check_all_levels(make_problem(rng, 7, 2048 + 128, n, n % 2 == 0));
   // Shapes of BitNet b1.58 2B4T (fewer rows), more tokens than one 64-token chunk, odd counts.
