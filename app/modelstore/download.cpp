@@ -1,5 +1,7 @@
 #include "app/modelstore/download.h"
 
+#include "app/modelstore/gguf_check.h"
+
 #include "app/modelstore/download_journal.h"
 #include "app/modelstore/system_memory.h"
 
@@ -269,6 +271,15 @@ void Download::verifyAndInstall() {
     if (!spec_.sha256.isEmpty() && sha256_ != spec_.sha256.toLower()) {
         fail(QStringLiteral("Checksum mismatch for %1: expected SHA-256 %2, got %3; the file has been deleted")
                  .arg(spec_.fileName, spec_.sha256, sha256_),
+             true);
+        return;
+    }
+    // A bare URL (or a catalog entry without a hash) may name anything: an HTML error page, a
+    // README, a model of an architecture Tern cannot run. Only runnable GGUF files are installed.
+    const GgufCheck check = checkGguf(partPath());
+    if (!check.ok) {
+        fail(QStringLiteral("%1 was downloaded but is not a model Tern can run (%2); the file has been deleted")
+                 .arg(spec_.fileName, check.error),
              true);
         return;
     }

@@ -105,6 +105,20 @@ TEST_CASE("download: a corrupted byte fails the checksum and leaves nothing", "[
     CHECK(f.nothingLeft());
 }
 
+TEST_CASE("download: a file that is not a runnable model is not installed", "[download]") {
+    Fixture f;
+    // What a bare URL may well bring: text (a README, an HTML error page) with no hash to check.
+    const QByteArray text = "This repository holds the model card only.\n";
+    writeFile(f.web.path(QStringLiteral("README")), text);
+    Download* d = f.manager.add(specFor(f.server.url(QStringLiteral("README")), text, false));
+    REQUIRE(waitSettled(d));
+    CHECK(d->status() == DownloadStatus::Failed);
+    INFO(d->message().toStdString());
+    CHECK(d->message().contains(QStringLiteral("is not a model Tern can run")));
+    CHECK(d->message().contains(QStringLiteral("not a GGUF model file")));
+    CHECK(f.nothingLeft());
+}
+
 TEST_CASE("download: HTTP 404 fails at once with a clear message", "[download]") {
     Fixture f;
     const QString url = f.server.url(QStringLiteral("no-such-model.gguf"));
