@@ -1,5 +1,7 @@
 #include "support.h"
 
+#include "engine/gguf_writer.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -8,9 +10,8 @@
 #include <QJsonObject>
 #include <QFile>
 #include <QRandomGenerator>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
+#include <algorithm>
 #include <csignal>
 #include <stdexcept>
 
@@ -27,6 +28,24 @@ QByteArray randomBytes(qint64 n, quint32 seed) {
     g.fillRange(reinterpret_cast<quint32*>(b.data()), static_cast<qsizetype>(n / 4));
     for (qint64 i = n / 4 * 4; i < n; ++i) b[static_cast<int>(i)] = static_cast<char>(g.generate());
     return b;
+}
+
+QByteArray modelBytes(qint64 n, quint32 seed) {
+    const QByteArray noise = randomBytes(std::max<qint64>(n - 8192, 4096) / 16 * 16, seed);
+    tern::GgufWriter w;
+    w.add("general.architecture", tern::GgufValue::str("bitnet-b1.58"));
+    w.add("general.name", tern::GgufValue::str("download test model"));
+    w.add("tokenizer.ggml.tokens", tern::GgufValue::string_array({"a", "b", "c", "d"}));
+    w.add_tensor("token_embd.weight", tern::GgmlType::F32, {4, static_cast<int64_t>(noise.size() / 16)}, noise.constData(),
+                 static_cast<uint64_t>(noise.size()));
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(QStringLiteral("model.gguf"));
+    w.write(path.toStdString());
+    // Exactly n bytes, so sizes in the tests stay round: the reader ignores bytes after the
+    // last tensor (as in real files padded to their alignment).
+    QByteArray bytes = readFile(path);
+    if (bytes.size() < n) bytes += randomBytes(n - bytes.size(), seed + 1);
+    return bytes;
 }
 
 QString sha256Hex(const QByteArray& data) {
@@ -85,63 +104,8 @@ DownloadSpec specFor(const QString& url, const QByteArray& data, bool withHash) 
     return s;
 }
 
-HttpServer::HttpServer(const QString& root) : root_(root) {}
-
-HttpServer::~HttpServer() { stop(); }
-
-bool HttpServer::start(QString* error) {
-    const bool samePort = port_ != 0;  // a restart keeps its address: the download's URL names it
-    for (int tries = 0; tries < 20; ++tries) {
-        if (!samePort) {
-            QTcpServer probe;  // a port the kernel says is free right now
-            if (!probe.listen(QHostAddress::LocalHost, 0)) continue;
-            port_ = probe.serverPort();
-        }
-        proc_ = std::make_unique<QProcess>();
-        proc_->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        // Its own process group: httpd forks a child per connection (and CGI scripts below
-        // that), and killing only the parent would leave the transfer running.
-#ifdef Q_OS_UNIX
-        proc_->setChildProcessModifier([] { ::setsid(); });
-#endif
-        proc_->start(QStringLiteral(TERN_BUSYBOX),
-                     {QStringLiteral("httpd"), QStringLiteral("-f"), QStringLiteral("-p"),
-                      QStringLiteral("127.0.0.1:%1").arg(port_), QStringLiteral("-h"), root_});
-        if (!proc_->waitForStarted(5000)) {
-            if (error) *error = QStringLiteral("cannot run %1: %2 (apt-get install busybox)").arg(TERN_BUSYBOX, proc_->errorString());
-            proc_.reset();
-            return false;
-        }
-        // Ready when it accepts a connection; if it exits, the port was taken.
-        QDeadlineTimer deadline(3000);
-        while (!deadline.hasExpired() && proc_->state() == QProcess::Running) {
-            QTcpSocket s;
-            s.connectToHost(QHostAddress::LocalHost, port_);
-            if (s.waitForConnected(200)) return true;
-            QThread::msleep(20);
-        }
-        stop();
-        QThread::msleep(100);
-    }
-    if (error) *error = QStringLiteral("busybox httpd did not start on port %1").arg(port_);
-    return false;
-}
-
-void HttpServer::stop() {
-    if (!proc_) return;
-    const qint64 pid = proc_->processId();
-#ifdef Q_OS_UNIX
-    if (pid > 0) ::kill(-static_cast<pid_t>(pid), SIGKILL);  // the group: server, connections, CGI
-#endif
-    proc_->kill();
-    proc_->waitForFinished(5000);
-    proc_.reset();
-}
-
-QString HttpServer::url(const QString& path) const { return QStringLiteral("http://127.0.0.1:%1/%2").arg(port_).arg(path); }
-
 WebRoot::WebRoot(qint64 size) {
-    data = randomBytes(size, static_cast<quint32>(size));
+    data = modelBytes(size, static_cast<quint32>(size));
     sha = sha256Hex(data);
     writeFile(path(QStringLiteral("model.gguf")), data);
     const QByteArray len = QByteArray::number(size);

@@ -2,6 +2,7 @@
 // What the model-store tests share: temp folders with test files, a real HTTP server (busybox
 // httpd) they can kill and restart, and waiting on the event loop with a deadline.
 #include "app/modelstore/download.h"
+#include "http_server.h"
 
 #include <QByteArray>
 #include <QProcess>
@@ -13,6 +14,9 @@
 namespace tern::models::test {
 
 QByteArray randomBytes(qint64 n, quint32 seed);
+// A small but valid GGUF model file of about n bytes (header, vocabulary, a random embedding
+// table): downloads are only installed when the engine's GGUF check accepts them.
+QByteArray modelBytes(qint64 n, quint32 seed);
 QString sha256Hex(const QByteArray& data);
 void writeFile(const QString& path, const QByteArray& data, bool executable = false);
 QByteArray readFile(const QString& path);
@@ -26,22 +30,8 @@ RetryPolicy fastRetries(int maxAttempts = 4);
 // A spec for file rel of the web root served at base.
 DownloadSpec specFor(const QString& url, const QByteArray& data, bool withHash = true);
 
-// busybox httpd serving root/ (CGI scripts in root/cgi-bin/). Killed in the destructor.
-class HttpServer {
-public:
-    explicit HttpServer(const QString& root);
-    ~HttpServer();
-    // Starts on a free port (the same port again after stop()); false with a reason.
-    bool start(QString* error);
-    void stop();  // SIGKILL, like a crash: connections drop mid-transfer
-    quint16 port() const { return port_; }
-    QString url(const QString& path) const;
+using tern_test::HttpServer;  // busybox httpd, tests/support/http_server.h
 
-private:
-    QString root_;
-    quint16 port_ = 0;
-    std::unique_ptr<QProcess> proc_;
-};
 
 // A web root with one random file ("model.gguf", size bytes) and the CGI scripts the fault
 // tests use:
