@@ -1,22 +1,15 @@
 #include "app/download_list_model.h"
 
 #include "app/modelstore/download.h"
+#include "app/modelstore/progress_line.h"
 #include "app/modelstore/system_memory.h"
 
 #include <QJsonObject>
-#include <cmath>
 
 namespace tern::app {
 
 using models::Download;
 using models::DownloadStatus;
-
-QString formatDuration(double seconds) {
-    const qint64 s = qint64(std::ceil(seconds));
-    if (s >= 3600) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
-    if (s >= 60) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
-    return QStringLiteral("%1 s").arg(s);
-}
 
 int DownloadListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
 
@@ -40,7 +33,7 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
                                   : models::formatBytes(d->received());
         case RateTextRole: return running && d->rate() > 0 ? models::formatBytes(qint64(d->rate())) + QStringLiteral("/s") : QString();
         case TimeLeftTextRole:
-            return running && d->secondsLeft() >= 0 ? formatDuration(d->secondsLeft()) + QStringLiteral(" left") : QString();
+            return running && d->secondsLeft() >= 0 ? models::formatDuration(d->secondsLeft()) + QStringLiteral(" left") : QString();
         case MessageRole: return d->message();
         case CanPauseRole:
             return st == DownloadStatus::Queued || running || st == DownloadStatus::Retrying;

@@ -39,7 +39,4 @@ private:
     QList<models::Download*> rows_;
 };
 
-// "2 h 5 min", "3 min 20 s", "45 s": how long a download still needs.
-QString formatDuration(double seconds);
-
 }  // namespace tern::app
