@@ -6,7 +6,16 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+
+#ifdef _WIN32
+#ifndef NOMINMAX
+#define NOMINMAX  // windows.h's min/max macros would break std::min/std::max
+#endif
+#include <windows.h>
+#include <psapi.h>  // GetProcessMemoryInfo (psapi.lib: linked in tools/CMakeLists.txt)
+#else
 #include <sys/resource.h>
+#endif
 
 namespace tern::tools {
 
@@ -74,9 +83,21 @@ int run_tool(const char* name, int (*body)(int, char**), int argc, char** argv) 
 }
 
 uint64_t peak_rss_bytes() {
+#ifdef _WIN32
+    // Windows has no getrusage; the peak working set is its peak resident memory.
+    PROCESS_MEMORY_COUNTERS pmc{};
+    pmc.cb = sizeof pmc;
+    if (!GetProcessMemoryInfo(GetCurrentProcess(), &pmc, sizeof pmc)) return 0;
+    return (uint64_t)pmc.PeakWorkingSetSize;
+#else
     struct rusage ru {};
     if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
-    return (uint64_t)ru.ru_maxrss * 1024;  // Linux reports KiB
+#if defined(__APPLE__)
+    return (uint64_t)ru.ru_maxrss;  // macOS reports bytes
+#else
+    return (uint64_t)ru.ru_maxrss * 1024;  // Linux (and the BSDs) report KiB
+#endif
+#endif
 }
 
 }  // namespace tern::tools
