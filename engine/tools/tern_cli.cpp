@@ -15,7 +15,14 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#ifdef _WIN32
+#include <io.h>  // _isatty, _fileno: MSVC has no unistd.h
+#define TERN_STDIN_IS_TTY() (_isatty(_fileno(stdin)) != 0)
+#else
 #include <unistd.h>
+#define TERN_STDIN_IS_TTY() (isatty(STDIN_FILENO) != 0)
+#endif
 
 using namespace tern;
 
@@ -141,7 +148,7 @@ int run_chat(Session& session, ChatFormat format, const std::string& system, std
     params.stop_strings = chat_stop_strings(format);
     std::vector<ChatMessage> messages;
     if (!system.empty()) messages.push_back({"system", system});
-    const bool tty = isatty(0);
+    const bool tty = TERN_STDIN_IS_TTY();
     fmt::print(stderr, "Chatting with {} ({} template). Type /reset for a new conversation, /exit or Ctrl-D to quit.\n",
                session.model().config().name.empty() ? session.model().path() : session.model().config().name,
                chat_format_name(format));
