@@ -10,6 +10,10 @@
 
 #include <cstdint>
 #include <cstring>
+// C's <math.h>, not <cmath>: only the plain C macros and functions below are used (HUGE_VALF,
+// fabsf), never std:: overloads or templates (kernels/README.md, "Dispatch"). GCC's
+// __builtin_inff/__builtin_fabsf do not exist in MSVC; these compile to the same code in GCC/Clang.
+#include <math.h>
 
 #include "kernels/act_quant.h"
 #include "kernels/float_dot.h"
@@ -381,7 +385,7 @@ void softmax_simd(float* x, int64_t n) {
   using V = typename F::V;
   constexpr int N = F::N;
   if (n <= 0) return;
-  const float neg_inf = -__builtin_inff();
+  const float neg_inf = -HUGE_VALF;  // -infinity (IEEE float)
   V vmax = F::set1(neg_inf);
   int64_t i = 0;
   for (; i + N <= n; i += N) vmax = F::max_ignore_nan(F::load(x + i), vmax);
@@ -431,7 +435,7 @@ ActQuant quantize_act_i8_simd(const float* x, int8_t* q, int64_t n) {
   int64_t i = 0;
   for (; i + N <= n; i += N) vmax = F::max_ignore_nan(F::abs(F::load(x + i)), vmax);  // NaN lanes keep vmax
   float amax = F::hmax(vmax);
-  for (int64_t j = i; j < n; ++j) amax = fmax_keep(amax, __builtin_fabsf(x[j]));
+  for (int64_t j = i; j < n; ++j) amax = fmax_keep(amax, fabsf(x[j]));
   const float scale = 127.0f / fmax_keep(amax, 1e-5f);
   const V vs = F::set1(scale), magic = F::set1(12582912.0f);
   const IV mant = I::set1_32(0x007FFFFF), neg_bias = I::set1_32(-0x00400000);
