@@ -21,6 +21,23 @@ using namespace tern;
 
 namespace {
 
+// A string as a JSON string literal. Needed for the model path: Windows paths are full of
+// backslashes ("C:\Users\...") that would otherwise make --json output invalid.
+std::string json_quote(const std::string& s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if ((unsigned char)c < 0x20) {
+            out += fmt::format("\\u{:04x}", (unsigned)(unsigned char)c);
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
 const char* kUsage = R"(usage: tern-bench [-m MODEL] [-t THREADS] [-p 512] [-n 128] [-r 3] [options]
 
   -p N             prompt tokens processed at once (pp), 0 to skip
@@ -164,11 +181,11 @@ int run(int argc, char** argv) {
     auto ratio = [](double x, double base) { return base > 0 ? x / base : 0.0; };
 
     if (json) {
-        fmt::print("{{\"model\": \"{}\", \"cpu_level\": \"{}\", \"threads\": {}, \"load_s\": {:.3f}, \"repack_s\": {:.3f}, "
+        fmt::print("{{\"model\": {}, \"cpu_level\": \"{}\", \"threads\": {}, \"load_s\": {:.3f}, \"repack_s\": {:.3f}, "
                    "\"output_q8\": {}, \"pp_tokens\": {}, \"pp_tok_s\": {:.3f}, \"tg_tokens\": {}, \"tg_tok_s\": {:.3f}, "
                    "\"reps\": {}, \"peak_rss_mib\": {:.1f}, \"weight_mib_per_token\": {:.1f}, \"weight_bytes_per_token\": {:.0f}, "
                    "\"bandwidth_gb_s\": {:.2f}, \"decode_bound_tok_s\": {:.3f}, \"decode_bound_fraction\": {:.4f}",
-                   path, kernels::cpu_level_name(level), model->n_threads(), model->load_seconds(), model->repack_seconds(),
+                   json_quote(path), kernels::cpu_level_name(level), model->n_threads(), model->load_seconds(), model->repack_seconds(),
                    lo.output_q8 ? "true" : "false", n_prompt, main.pp, n_gen, main.tg, reps, rss_mib, bytes / 1048576.0,
                    bytes, bandwidth, bound, ratio(main.tg, bound));
         if (compare)
