@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <memory>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include <io.h>  // _commit, _fileno: Windows' fsync
+#else
 #include <unistd.h>
 #endif
 
@@ -66,8 +68,10 @@ public:
     // Buffered data only reaches the disk here, so this is where ENOSPC often shows up.
     void close() {
         if (std::fflush(f_) != 0) fail("cannot write");
-#ifndef _WIN32
         // The rename below must not publish a file whose blocks are not on disk yet.
+#ifdef _WIN32
+        if (_commit(_fileno(f_)) != 0) fail("cannot sync");
+#else
         if (fsync(fileno(f_)) != 0 && errno != EINVAL) fail("cannot sync");
 #endif
         FILE* f = f_;
