@@ -16,6 +16,9 @@
 #elif defined(__APPLE__)
 #include <sys/sysctl.h>
 #elif defined(_WIN32)
+#ifndef NOMINMAX
+#define NOMINMAX  // windows.h's min/max macros would break std::min/std::max
+#endif
 #include <windows.h>
 #endif
 #endif
