@@ -4,14 +4,15 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <filesystem>
 #include <sstream>
-#include <sys/stat.h>
+#include <system_error>
 
 namespace tern_test {
 
 static bool is_dir(const std::string& p) {
-    struct stat st {};
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    std::error_code ec;  // std::filesystem, not POSIX stat/S_ISDIR: the tests run on Windows too
+    return std::filesystem::is_directory(p, ec);
 }
 
 std::string data_dir() {
@@ -43,7 +44,14 @@ std::string read_file(const std::string& path) {
 #include "engine/synthetic_model.h"
 
 #include <filesystem>
+
+#ifdef _WIN32
+#include <process.h>  // _getpid: MSVC has no unistd.h
+#define TERN_TEST_PID() _getpid()
+#else
 #include <unistd.h>
+#define TERN_TEST_PID() ::getpid()
+#endif
 
 namespace tern_test {
 
@@ -56,7 +64,7 @@ std::string tiny_model(const std::string& arch, tern::GgmlType type, uint64_t se
         o.type = type;
         o.seed = seed;
         // ctest may run several test processes at once: write privately, then rename atomically.
-        const std::string tmp = path + "." + std::to_string(::getpid());
+        const std::string tmp = path + "." + std::to_string(TERN_TEST_PID());
         tern::write_synthetic_model(o, tmp);
         std::filesystem::rename(tmp, path);
     }

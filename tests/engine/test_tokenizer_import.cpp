@@ -10,9 +10,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <system_error>
 
 using namespace tern;
 
@@ -38,11 +38,13 @@ struct ScratchDir {
     std::string path;
     explicit ScratchDir(const std::string& name) : path(tern_test::work_dir() + "/" + name) {
         clean();
-        ::mkdir(path.c_str(), 0755);
+        std::error_code ec;  // std::filesystem, not POSIX mkdir/rmdir: the tests run on Windows too
+        std::filesystem::create_directory(path, ec);
     }
     ~ScratchDir() {
         clean();
-        ::rmdir(path.c_str());
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
     }
     void clean() const {
         for (const char* f : {"tokenizer.json", "tokenizer_config.json", "tokenizer.json.gguf"})
