@@ -218,8 +218,11 @@ TEST_CASE("thread count does not change the logits", "[forward]") {
     const std::string path = tern_test::tiny_model();
     auto one = Model::load(path, tern_test::threads(1));
     auto two = Model::load(path, tern_test::threads(2));
-    Session s1(*one), s2(*two);
-    CHECK(s1.logits_all(kTokens) == s2.logits_all(kTokens));
+    auto three = Model::load(path, tern_test::threads(3));  // uneven splits of rows, tokens, heads
+    Session s1(*one), s2(*two), s3(*three);
+    const auto want = s1.logits_all(kTokens);
+    CHECK(want == s2.logits_all(kTokens));
+    CHECK(want == s3.logits_all(kTokens));
 }
 
 TEST_CASE("mmapped and copied weights give the same logits", "[forward]") {
