@@ -77,7 +77,11 @@ struct I128 {
   static void mac1(Acc& acc, V c, V a) { acc = _mm_add_epi16(acc, _mm_maddubs_epi16(c, a)); }
   // An empty asm that makes the accumulator live in a register here: without it GCC reassociates
   // a register tile's adds across fields into trees of temporaries and spills them.
+#if defined(__GNUC__) || defined(__clang__)
   static void pin(Acc& acc) { __asm__("" : "+x"(acc)); }
+#else
+  static void pin(Acc&) {}  // MSVC has no GCC-style asm (and its own register allocation)
+#endif
   static V32 flush(Acc acc) { return _mm_madd_epi16(acc, _mm_set1_epi16(1)); }
 };
 
@@ -198,7 +202,11 @@ struct I256 {
     acc = _mm256_add_epi16(acc, _mm256_add_epi16(s01, s23));
   }
   static void mac1(Acc& acc, V c, V a) { acc = _mm256_add_epi16(acc, _mm256_maddubs_epi16(c, a)); }
+#if defined(__GNUC__) || defined(__clang__)
   static void pin(Acc& acc) { __asm__("" : "+x"(acc)); }  // as I128::pin
+#else
+  static void pin(Acc&) {}
+#endif
   static V32 flush(Acc acc) { return _mm256_madd_epi16(acc, _mm256_set1_epi16(1)); }
 };
 
@@ -224,7 +232,11 @@ struct I256Vnni : I256 {
   }
   // One chain per (row, token) tile entry: the tile itself supplies the independent chains.
   static void mac1(Acc& acc, V c, V a) { acc.a = dpbusd256(acc.a, c, a); }
+#if defined(__GNUC__) || defined(__clang__)
   static void pin(Acc& acc) { __asm__("" : "+x"(acc.a)); }  // acc.b stays zero here
+#else
+  static void pin(Acc&) {}
+#endif
   static V32 flush(Acc acc) { return _mm256_add_epi32(acc.a, acc.b); }
 };
 #endif
