@@ -33,8 +33,11 @@ MappedFile MappedFile::open(const std::string& path) {
     const int wlen = MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, nullptr, 0);
     std::wstring wpath(wlen > 0 ? wlen : 1, L'\0');
     if (wlen > 0) MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, &wpath[0], wlen);
-    HANDLE file = CreateFileW(wpath.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
-                              FILE_ATTRIBUTE_NORMAL, nullptr);
+    // FILE_SHARE_DELETE: as on POSIX, a loaded model may be deleted or renamed (the model store
+    // removing or replacing it) while the mapping stays valid; the mapping keeps the file
+    // object, and with it this share mode, alive until release().
+    HANDLE file = CreateFileW(wpath.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr,
+                              OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE) throw Error("cannot open " + path + ": " + win_error());
     LARGE_INTEGER size;
     if (!GetFileSizeEx(file, &size)) {
