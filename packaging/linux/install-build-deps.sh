@@ -3,9 +3,8 @@
 # is downloaded from anywhere else). The app's FileDialog (export) needs qtquick-dialogs, which in
 # turn needs labs-folderlistmodel. Safe to run again: apt skips what is already installed.
 set -euo pipefail
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=apt-install-missing.sh
+. "$(dirname "$0")/apt-install-missing.sh"
 PACKAGES=(
   cmake ninja-build g++ pkg-config
   catch2 libfmt-dev libsqlite3-dev
@@ -16,11 +15,4 @@ PACKAGES=(
   qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel
   busybox openssl libssl-dev
 )
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+apt_install_missing "${PACKAGES[@]}"

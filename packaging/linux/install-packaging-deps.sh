@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what MAKING and TESTING the Linux installers needs, on top of install-build-deps.sh
-# (which is only about building and running the tests). Debian 12 / Ubuntu 22.04+, apt only.
+# (which is only about building and running the tests). Debian 12 / Ubuntu 23.04+, apt only.
 #   dpkg-dev       dpkg-shlibdeps, used by CPack DEB (CPACK_DEBIAN_PACKAGE_SHLIBDEPS)
 #   file           CPack DEB uses it to find ELF files for shlibdeps; tests use it too
 #   patchelf       rpaths in the portable bundle (make-portable.sh)
@@ -9,15 +9,7 @@
 #   desktop-file-utils appstream      optional validation of tern.desktop / the metainfo
 #   qt6-wayland    so make-portable.sh can bundle the native Wayland platform plugin
 set -euo pipefail
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=apt-install-missing.sh
+. "$(dirname "$0")/apt-install-missing.sh"
 PACKAGES=(dpkg-dev file patchelf debootstrap librsvg2-bin icoutils icnsutils desktop-file-utils appstream qt6-wayland)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+apt_install_missing "${PACKAGES[@]}"
