@@ -45,8 +45,13 @@ ModelManagerController::~ModelManagerController() {
         importThread_->wait();
         delete importThread_;
     }
-    // The manager goes before the list model that points at its downloads.
+    // The manager goes before the list model that points at its downloads. Nothing of theirs may
+    // reach this object or the list while they are torn down (a running one saves its journal).
     disconnect(manager_.get(), nullptr, this, nullptr);
+    for (Download* d : manager_->downloads()) {
+        disconnect(d, nullptr, this, nullptr);
+        disconnect(d, nullptr, &downloads_, nullptr);
+    }
     manager_.reset();
 }
 

@@ -7,6 +7,7 @@
 #include "app/download_list_model.h"
 #include "app/model_controller.h"
 #include "app/model_manager_controller.h"
+#include "app/modelstore/download_manager.h"
 #include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
 #include "app_test_support.h"
@@ -16,6 +17,7 @@
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -229,6 +231,41 @@ private slots:
         QVERIFY(rig.notices.filter(QStringLiteral("Model installed")).size() == 1);
         rig.manager->dismiss(0);
         QCOMPARE(rig.manager->downloads()->rowCount(), 0);
+    }
+
+    void quitMidDownloadThenResumeAtNextStart() {
+        if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
+        const QString www = dir_.filePath(QStringLiteral("www-resume"));
+        QVERIFY(QDir().mkpath(www));
+        const QByteArray bytes = readFile(builtInModel());
+        writeFile(www + QStringLiteral("/story.gguf"), bytes);
+        tern_test::HttpServer server(www);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const QString catalog = dir_.filePath(QStringLiteral("resume-catalog.json"));
+        QVERIFY(tern_app_test::writeCatalog(catalog, {tern_app_test::storyCatalogEntry(server.url(QStringLiteral("story.gguf")), bytes)}));
+        const QString modelsDir = dir_.filePath(QStringLiteral("resume-models"));
+        const QString part = modelsDir + QStringLiteral("/story-writer.gguf.part");
+        {
+            ManagerRig rig(modelsDir, catalog);
+            rig.models->start({}, {}, {});
+            rig.manager->start();
+            rig.manager->downloadManager()->setRateLimit(256 * 1024);  // seconds for 3 MB: time to quit
+            rig.manager->download(QStringLiteral("story"));
+            QVERIFY(waitFor([&] { return QFileInfo(part).size() > 0; }, 20000));
+        }  // the app quits mid-transfer
+        QVERIFY(QFileInfo(part).size() > 0);
+        QVERIFY(QFileInfo(part).size() < bytes.size());
+        QVERIFY(QFile::exists(part + QStringLiteral(".json")));  // the journal
+
+        ManagerRig again(modelsDir, catalog);  // the next start carries on by itself
+        again.models->start({}, {}, {});
+        again.manager->start();
+        QCOMPARE(again.manager->downloads()->rowCount(), 1);
+        const QString installed = modelsDir + QStringLiteral("/story-writer.gguf");
+        QVERIFY(waitFor([&] { return again.rowOf(installed) >= 0; }, 60000));
+        QCOMPARE(readFile(installed), bytes);
+        QVERIFY(!QFile::exists(part));
     }
 };
 
