@@ -54,7 +54,9 @@ Rectangle {
         Button {
             objectName: "startModelButton"
             text: qsTr("Open at start")
-            enabled: !root.isStartModel && !root.missing
+            // Only Tern's own models can be remembered for the next start (a file given with
+            // --model is used for this run only).
+            enabled: !root.isStartModel && !root.missing && (root.isBuiltIn || root.inLibrary)
             Accessible.name: qsTr("Open %1 when Tern starts").arg(root.name)
             onClicked: root.startModelRequested()
         }

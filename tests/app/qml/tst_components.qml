@@ -249,7 +249,9 @@ Item {
             const r = createTemporaryObject(installedRowComponent, root)
             waitForRendering(r)
             verify(!findChild(r, "removeButton").visible)  // the built-in model cannot be deleted
+            compare(findChild(r, "startModelButton").enabled, false)  // a --model file, this run only
             r.inLibrary = true
+            compare(findChild(r, "startModelButton").enabled, true)
             verify(findChild(r, "removeButton").visible)
             compare(findChild(r, "removeButton").text, "Delete")
             r.inPlace = true
