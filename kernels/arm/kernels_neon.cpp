@@ -3,6 +3,7 @@
 #include "kernels/arm/neon_simd.h"
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"
+#include "kernels/simd/attention_simd.h"
 #include "kernels/simd/float_simd.h"
 #include "kernels/simd/ternary_simd.h"
 

@@ -1,6 +1,7 @@
 // The "avx2" level: AVX2 + FMA + F16C, 256-bit vectors. Built with -mavx2 -mfma -mf16c.
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"
+#include "kernels/simd/attention_simd.h"
 #include "kernels/simd/float_simd.h"
 #include "kernels/simd/ternary_simd.h"
 #include "kernels/x86/x86_simd.h"

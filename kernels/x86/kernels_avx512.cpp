@@ -3,6 +3,7 @@
 // use 512-bit float vectors; the activation quantiser and Q8_0 dot reuse the 256-bit code.
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"
+#include "kernels/simd/attention_simd.h"
 #include "kernels/simd/float_simd.h"
 #include "kernels/x86/ternary_avx512.h"
 #include "kernels/x86/x86_simd512.h"

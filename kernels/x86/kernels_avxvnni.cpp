@@ -2,6 +2,7 @@
 // (Intel Alder Lake and later, AMD Zen 5). Built with -mavx2 -mfma -mf16c -mavxvnni.
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"
+#include "kernels/simd/attention_simd.h"
 #include "kernels/simd/float_simd.h"
 #include "kernels/simd/ternary_simd.h"
 #include "kernels/x86/x86_simd.h"

@@ -1,6 +1,7 @@
 // The "sse4" level: SSSE3 + SSE4.1, 128-bit vectors. Built with -mssse3 -msse4.1 only.
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"
+#include "kernels/simd/attention_simd.h"
 #include "kernels/simd/float_simd.h"
 #include "kernels/simd/ternary_simd.h"
 #include "kernels/x86/x86_simd.h"

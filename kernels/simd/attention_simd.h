@@ -1,0 +1,250 @@
+// Attention for SIMD vectors of any width, written against the same float-traits class F as
+// float_simd.h: scores over the KV cache (one head, or the H query heads that share a key/value
+// head), the weighted value sum and softmax. Included by the per-level translation units only,
+// after float_simd.h, whose small helpers it uses (see x86_simd.h for why).
+#pragma once
+
+#include "kernels/attention.h"
+#include "kernels/simd/float_simd.h"
+
+namespace tern::kernels {
+namespace {
+
+// ---- attention ----
+// Per key: two accumulators over 2N-float steps, one N-step, scalar tail; four keys at a time
+// share each query load.
+template <class F, int P>
+inline void scores_tile(const float* q, const float* k, int64_t k_stride, int hd, float scale, float* out) {
+  using V = typename F::V;
+  constexpr int N = F::N;
+  V a[P], b[P];
+  for (int p = 0; p < P; ++p) a[p] = b[p] = F::zero();
+  int i = 0;
+  for (; i + 2 * N <= hd; i += 2 * N) {
+    const V q0 = F::load(q + i), q1 = F::load(q + i + N);
+    for (int p = 0; p < P; ++p) {
+      a[p] = F::fmadd(q0, F::load(k + p * k_stride + i), a[p]);
+      b[p] = F::fmadd(q1, F::load(k + p * k_stride + i + N), b[p]);
+    }
+  }
+  for (; i + N <= hd; i += N) {
+    const V q0 = F::load(q + i);
+    for (int p = 0; p < P; ++p) a[p] = F::fmadd(q0, F::load(k + p * k_stride + i), a[p]);
+  }
+  for (int p = 0; p < P; ++p) {
+    float s = F::hsum(F::add(a[p], b[p]));
+    for (int j = i; j < hd; ++j) s += q[j] * k[p * k_stride + j];
+    out[p] = s * scale;
+  }
+}
+
+template <class F>
+void attn_scores_simd(const float* q, const float* k, int64_t k_stride, int n_pos, int hd, float scale, float* scores) {
+  int p = 0;
+  for (; p + 4 <= n_pos; p += 4) scores_tile<F, 4>(q, k + p * k_stride, k_stride, hd, scale, scores + p);
+  for (; p < n_pos; ++p) scores_tile<F, 1>(q, k + p * k_stride, k_stride, hd, scale, scores + p);
+}
+
+// out = Σ_p w_p · v_p, in p order with a separate multiply and add (bit-identical to the
+// reference). Chunks of 8 vectors of the output stay in registers while all positions stream by.
+template <class F>
+void attn_values_simd(const float* w, const float* v, int64_t v_stride, int n_pos, int hd, float* out) {
+  using V = typename F::V;
+  constexpr int N = F::N, kChunk = 8 * N;
+  int d0 = 0;
+  for (; d0 + kChunk <= hd; d0 += kChunk) {
+    V acc[8];
+    for (int j = 0; j < 8; ++j) acc[j] = F::zero();
+    for (int p = 0; p < n_pos; ++p) {
+      const V wp = F::set1(w[p]);
+      const float* vp = v + p * v_stride + d0;
+      for (int j = 0; j < 8; ++j) acc[j] = F::add(acc[j], F::mul(wp, F::load(vp + j * N)));
+    }
+    for (int j = 0; j < 8; ++j) F::store(out + d0 + j * N, acc[j]);
+  }
+  for (; d0 + N <= hd; d0 += N) {
+    V acc = F::zero();
+    for (int p = 0; p < n_pos; ++p) acc = F::add(acc, F::mul(F::set1(w[p]), F::load(v + p * v_stride + d0)));
+    F::store(out + d0, acc);
+  }
+  for (; d0 < hd; ++d0) {
+    float acc = 0.0f;
+    for (int p = 0; p < n_pos; ++p) acc = acc + w[p] * v[p * v_stride + d0];
+    out[d0] = acc;
+  }
+}
+
+// ---- grouped-query attention: H query heads sharing one key/value head ----
+// Per head, exactly the arithmetic of scores_tile<F, 1> (two accumulators over 2N-float steps,
+// one N-step, horizontal sum, scalar tail, scale), so every score is bit-identical to
+// attn_scores_simd's; the key vectors are loaded once for the H heads.
+template <class F, int H>
+inline void scores_heads(const float* q, int64_t q_stride, const float* k, int hd, float scale, float* out,
+                         int64_t out_stride) {
+  using V = typename F::V;
+  constexpr int N = F::N;
+  V a[H], b[H];
+  for (int h = 0; h < H; ++h) a[h] = b[h] = F::zero();
+  int i = 0;
+  for (; i + 2 * N <= hd; i += 2 * N) {
+    const V k0 = F::load(k + i), k1 = F::load(k + i + N);
+    for (int h = 0; h < H; ++h) {
+      a[h] = F::fmadd(F::load(q + h * q_stride + i), k0, a[h]);
+      b[h] = F::fmadd(F::load(q + h * q_stride + i + N), k1, b[h]);
+    }
+  }
+  for (; i + N <= hd; i += N) {
+    const V k0 = F::load(k + i);
+    for (int h = 0; h < H; ++h) a[h] = F::fmadd(F::load(q + h * q_stride + i), k0, a[h]);
+  }
+  for (int h = 0; h < H; ++h) {
+    float s = F::hsum(F::add(a[h], b[h]));
+    for (int j = i; j < hd; ++j) s += q[h * q_stride + j] * k[j];
+    out[h * out_stride] = s * scale;
+  }
+}
+
+template <class F, int H>
+inline void scores_group_h(const float* q, int64_t q_stride, const float* k, int64_t k_stride, int n_pos, int hd,
+                           float scale, float* scores, int64_t s_stride) {
+  for (int p = 0; p < n_pos; ++p) scores_heads<F, H>(q, q_stride, k + p * k_stride, hd, scale, scores + p, s_stride);
+}
+
+template <class F>
+void attn_scores_group_simd(const float* q, int64_t q_stride, int n_q, const float* k, int64_t k_stride, int n_pos,
+                            int hd, float scale, float* scores, int64_t s_stride) {
+  int h = 0;
+  for (; h + 4 <= n_q; h += 4)  // 4 heads: 8 accumulators, with the key vectors within 16 registers
+    scores_group_h<F, 4>(q + h * q_stride, q_stride, k, k_stride, n_pos, hd, scale, scores + h * s_stride, s_stride);
+  const float* qh = q + h * q_stride;
+  float* sh = scores + h * s_stride;
+  switch (n_q - h) {
+    case 3: scores_group_h<F, 3>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
+    case 2: scores_group_h<F, 2>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
+    case 1: attn_scores_simd<F>(qh, k, k_stride, n_pos, hd, scale, sh); break;
+    default: break;
+  }
+}
+
+// out_h = Σ_p w_h[p] · v_p for H heads, each element in p order with a separate multiply and add
+// (bit-identical to the reference); a 2N-float slice of the H outputs stays in registers while
+// the positions stream by, and each value vector is loaded once for the H heads.
+template <class F, int H>
+inline void values_heads(const float* w, int64_t w_stride, const float* v, int64_t v_stride, int n_pos, int hd,
+                         float* out, int64_t out_stride) {
+  using V = typename F::V;
+  constexpr int N = F::N;
+  int d0 = 0;
+  for (; d0 + 2 * N <= hd; d0 += 2 * N) {
+    V acc[H][2];
+    for (int h = 0; h < H; ++h) acc[h][0] = acc[h][1] = F::zero();
+    for (int p = 0; p < n_pos; ++p) {
+      const V v0 = F::load(v + p * v_stride + d0), v1 = F::load(v + p * v_stride + d0 + N);
+      for (int h = 0; h < H; ++h) {
+        const V wp = F::set1(w[h * w_stride + p]);
+        acc[h][0] = F::add(acc[h][0], F::mul(wp, v0));
+        acc[h][1] = F::add(acc[h][1], F::mul(wp, v1));
+      }
+    }
+    for (int h = 0; h < H; ++h) {
+      F::store(out + h * out_stride + d0, acc[h][0]);
+      F::store(out + h * out_stride + d0 + N, acc[h][1]);
+    }
+  }
+  for (; d0 + N <= hd; d0 += N) {
+    V acc[H];
+    for (int h = 0; h < H; ++h) acc[h] = F::zero();
+    for (int p = 0; p < n_pos; ++p) {
+      const V v0 = F::load(v + p * v_stride + d0);
+      for (int h = 0; h < H; ++h) acc[h] = F::add(acc[h], F::mul(F::set1(w[h * w_stride + p]), v0));
+    }
+    for (int h = 0; h < H; ++h) F::store(out + h * out_stride + d0, acc[h]);
+  }
+  for (; d0 < hd; ++d0)
+    for (int h = 0; h < H; ++h) {
+      float acc = 0.0f;
+      for (int p = 0; p < n_pos; ++p) acc = acc + w[h * w_stride + p] * v[p * v_stride + d0];
+      out[h * out_stride + d0] = acc;
+    }
+}
+
+template <class F>
+void attn_values_group_simd(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
+                            int hd, float* out, int64_t out_stride) {
+  int h = 0;
+  for (; h + 4 <= n_q; h += 4)
+    values_heads<F, 4>(w + h * w_stride, w_stride, v, v_stride, n_pos, hd, out + h * out_stride, out_stride);
+  const float* wh = w + h * w_stride;
+  float* oh = out + h * out_stride;
+  switch (n_q - h) {
+    case 3: values_heads<F, 3>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
+    case 2: values_heads<F, 2>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
+    case 1: attn_values_simd<F>(wh, v, v_stride, n_pos, hd, oh); break;
+    default: break;
+  }
+}
+
+// exp(x) for x <= 0: x = n·ln2 + r, |r| <= ln2/2, e^r by its degree-7 Taylor polynomial
+// (truncation < 6e-9 relative), times 2^n built in the exponent field. Below -87.3 (where 2^n
+// would leave the normal range) the result is 0, whereas libm returns denormals < 1.2e-38.
+// Maximum error measured against libm: a few ulp; exp(0) = 1 exactly.
+template <class F>
+inline typename F::V exp_nonpositive(typename F::V x) {
+  using V = typename F::V;
+  const V tiny = F::lt(x, F::set1(-87.3f));
+  x = F::max(x, F::set1(-87.3f));
+  const V n = F::round_nearest(F::mul(x, F::set1(1.44269504088896341f)));
+  V r = F::fmadd(n, F::set1(-0.693359375f), x);     // ln2 split in two so n·ln2_hi is exact
+  r = F::fmadd(n, F::set1(2.12194440e-4f), r);
+  V p = F::set1(1.0f / 5040);
+  p = F::fmadd(p, r, F::set1(1.0f / 720));
+  p = F::fmadd(p, r, F::set1(1.0f / 120));
+  p = F::fmadd(p, r, F::set1(1.0f / 24));
+  p = F::fmadd(p, r, F::set1(1.0f / 6));
+  p = F::fmadd(p, r, F::set1(0.5f));
+  p = F::fmadd(p, r, F::set1(1.0f));
+  p = F::fmadd(p, r, F::set1(1.0f));
+  using I = typename F::I;
+  const V scale = F::bits(F::slli32_23(I::add32(F::to_i32(n), I::set1_32(127))));
+  return F::andnot(tiny, F::mul(p, scale));
+}
+
+// softmax_inplace with a polynomial exp; the sum is kept in double like the reference. A tail
+// shorter than one vector goes through a padded copy (padding -inf -> 0).
+template <class F>
+void softmax_simd(float* x, int64_t n) {
+  using V = typename F::V;
+  constexpr int N = F::N;
+  if (n <= 0) return;
+  const float neg_inf = -HUGE_VALF;  // -infinity (IEEE float)
+  V vmax = F::set1(neg_inf);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) vmax = F::max_ignore_nan(F::load(x + i), vmax);
+  float mx = F::hmax(vmax);
+  for (int64_t j = i; j < n; ++j) mx = fmax_keep(mx, x[j]);
+  if (mx == neg_inf) {
+    for (int64_t j = 0; j < n; ++j) x[j] = 0.0f;
+    return;
+  }
+  const V m = F::set1(mx);
+  typename F::D sum = F::dzero();
+  for (i = 0; i + N <= n; i += N) {
+    const V e = exp_nonpositive<F>(F::sub(F::load(x + i), m));
+    F::store(x + i, e);
+    sum = F::dadd(sum, e);
+  }
+  float tail[N];
+  const int64_t rest = n - i;
+  if (rest > 0) {
+    for (int j = 0; j < N; ++j) tail[j] = j < rest ? x[i + j] : neg_inf;
+    const V e = exp_nonpositive<F>(F::sub(F::load(tail), m));
+    F::store(tail, e);
+    sum = F::dadd(sum, e);
+  }
+  const V inv = F::set1(static_cast<float>(1.0 / F::dhsum(sum)));
+  for (i = 0; i + N <= n; i += N) F::store(x + i, F::mul(F::load(x + i), inv));
+  for (int64_t j = 0; j < rest; ++j) x[i + j] = tail[j] * static_cast<float>(1.0 / F::dhsum(sum));
+}
+
+}  // namespace
+}  // namespace tern::kernels
