@@ -2,7 +2,6 @@
 
 #include "engine/synthetic_model.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QJsonDocument>
 #include <QSettings>
@@ -56,18 +55,6 @@ void isolateUserFolders() {
     const QString config = scratch().filePath(QStringLiteral("config"));
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, config);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, config);
-}
-
-QJsonObject storyCatalogEntry(const QString& url, const QByteArray& bytes) {
-    return QJsonObject{{QStringLiteral("id"), QStringLiteral("story")},
-                       {QStringLiteral("name"), QStringLiteral("Story writer")},
-                       {QStringLiteral("description"), QStringLiteral("Tern's built-in model, served by the test's own HTTP server.")},
-                       {QStringLiteral("license"), QStringLiteral("MIT")},
-                       {QStringLiteral("url"), url},
-                       {QStringLiteral("file"), QStringLiteral("story-writer.gguf")},
-                       {QStringLiteral("size"), double(bytes.size())},
-                       {QStringLiteral("ram"), 50e6},
-                       {QStringLiteral("sha256"), QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex())}};
 }
 
 bool writeCatalog(const QString& path, const QJsonArray& models) {

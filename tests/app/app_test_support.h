@@ -16,9 +16,7 @@ QString tinyModelPath();
 bool waitFor(const std::function<bool()>& cond, int timeoutMs = 10000);
 // Points QStandardPaths and QSettings at fresh temporary folders (once per process).
 void isolateUserFolders();
-// A catalog entry "story" for a file with these bytes served at url (size and SHA-256 taken
-// from the bytes), saved as story-writer.gguf; and a catalog file holding such entries.
-QJsonObject storyCatalogEntry(const QString& url, const QByteArray& bytes);
+// A catalog file (resources/catalog.json's format) holding these entries.
 bool writeCatalog(const QString& path, const QJsonArray& models);
 
 }  // namespace tern_app_test

@@ -8,7 +8,7 @@
 #include "app/tern_application.h"
 #include "app/theme.h"
 #include "app_test_support.h"
-#include "http_server.h"
+#include "served_model.h"
 #include "engine/tools/default_model.h"
 
 #include <QAccessible>
@@ -284,24 +284,13 @@ private slots:
     // The Models page as users meet it: open it from the toolbar, download a catalog model from
     // a real local HTTP server, use it, then delete it again.
     void modelsPageDownloadUseDelete() {
-        const QString www = dir_.filePath(QStringLiteral("www"));
-        QVERIFY(QDir().mkpath(www));
-        QFile source(defaultModel_);
-        QVERIFY(source.open(QIODevice::ReadOnly));
-        const QByteArray bytes = source.readAll();
-        QFile served(www + QStringLiteral("/story.gguf"));
-        QVERIFY(served.open(QIODevice::WriteOnly));
-        served.write(bytes);
-        served.close();
         if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
-        tern_test::HttpServer server(www);
+        tern_app_test::ServedModel served(dir_.filePath(QStringLiteral("served")), defaultModel_);
         QString error;
-        QVERIFY2(server.start(&error), qPrintable(error));
-        const QString catalog = dir_.filePath(QStringLiteral("catalog.json"));
-        QVERIFY(tern_app_test::writeCatalog(catalog, {tern_app_test::storyCatalogEntry(server.url(QStringLiteral("story.gguf")), bytes)}));
+        QVERIFY2(served.start(&error), qPrintable(error));
 
         AppOptions o = options();
-        o.catalogPath = catalog;
+        o.catalogPath = served.catalogPath();
         o.modelPath = defaultModel_;
         TernApplication app(o);
         QVERIFY(app.start());

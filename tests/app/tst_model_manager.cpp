@@ -12,7 +12,7 @@
 #include "app/worker_thread.h"
 #include "app_test_support.h"
 #include "engine/tools/default_model.h"
-#include "http_server.h"
+#include "served_model.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -202,16 +202,12 @@ private slots:
 
     void downloadFromLocalServerIntoTheModelList() {
         // The built-in model, served by a real HTTP server and described by a catalog.
-        const QString www = dir_.filePath(QStringLiteral("www"));
-        QVERIFY(QDir().mkpath(www));
-        const QByteArray bytes = readFile(builtInModel());
-        writeFile(www + QStringLiteral("/story.gguf"), bytes);
         if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
-        tern_test::HttpServer server(www);
+        tern_app_test::ServedModel served(dir_.filePath(QStringLiteral("served")), builtInModel());
         QString error;
-        QVERIFY2(server.start(&error), qPrintable(error));
-        const QString catalog = dir_.filePath(QStringLiteral("served-catalog.json"));
-        QVERIFY(tern_app_test::writeCatalog(catalog, {tern_app_test::storyCatalogEntry(server.url(QStringLiteral("story.gguf")), bytes)}));
+        QVERIFY2(served.start(&error), qPrintable(error));
+        const QByteArray& bytes = served.bytes();
+        const QString catalog = served.catalogPath();
         const QString modelsDir = dir_.filePath(QStringLiteral("downloaded-models"));
         ManagerRig rig(modelsDir, catalog);
         QVERIFY2(rig.manager->catalogProblem().isEmpty(), qPrintable(rig.manager->catalogProblem()));
@@ -235,15 +231,11 @@ private slots:
 
     void quitMidDownloadThenResumeAtNextStart() {
         if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
-        const QString www = dir_.filePath(QStringLiteral("www-resume"));
-        QVERIFY(QDir().mkpath(www));
-        const QByteArray bytes = readFile(builtInModel());
-        writeFile(www + QStringLiteral("/story.gguf"), bytes);
-        tern_test::HttpServer server(www);
+        tern_app_test::ServedModel served(dir_.filePath(QStringLiteral("served-resume")), builtInModel());
         QString error;
-        QVERIFY2(server.start(&error), qPrintable(error));
-        const QString catalog = dir_.filePath(QStringLiteral("resume-catalog.json"));
-        QVERIFY(tern_app_test::writeCatalog(catalog, {tern_app_test::storyCatalogEntry(server.url(QStringLiteral("story.gguf")), bytes)}));
+        QVERIFY2(served.start(&error), qPrintable(error));
+        const QByteArray& bytes = served.bytes();
+        const QString catalog = served.catalogPath();
         const QString modelsDir = dir_.filePath(QStringLiteral("resume-models"));
         const QString part = modelsDir + QStringLiteral("/story-writer.gguf.part");
         {
