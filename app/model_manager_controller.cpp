@@ -193,7 +193,6 @@ void ModelManagerController::remove(const QString& path) {
         emit notice(QStringLiteral("The model could not be removed"), error);
         return;
     }
-    if (library_->defaultModel() == path) library_->setDefault(QString(), &error);
     models_->rescan();
     refreshState();
     // The engine holds its own copy of the weights, but a removed model must not stay on offer.
