@@ -15,4 +15,9 @@ PACKAGES=(
   qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel
   busybox openssl libssl-dev
 )
+# ctest kernels.aarch64 (tests/kernels/aarch64/): the ARM kernels cross-built and run under
+# qemu-user. x86-64 hosts only (an AArch64 host tests them natively).
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+  PACKAGES+=(g++-aarch64-linux-gnu qemu-user)
+fi
 apt_install_missing "${PACKAGES[@]}"
