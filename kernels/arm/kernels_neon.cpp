@@ -1,5 +1,6 @@
 // The "neon" level: NEON (Advanced SIMD, the AArch64 baseline). No extra flags.
-// Compiled only on AArch64 hosts (kernels/CMakeLists.txt); not run on the x86 development machine.
+// Compiled only for AArch64 (kernels/CMakeLists.txt); on x86 tested under qemu-user (ctest
+// kernels.aarch64, tests/kernels/aarch64/).
 #include "kernels/arm/neon_simd.h"
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"

@@ -1,6 +1,7 @@
 // The "dotprod" level: NEON plus the dot-product extension (sdot). Built with
 // -march=armv8.2-a+dotprod.
-// Compiled only on AArch64 hosts (kernels/CMakeLists.txt); not run on the x86 development machine.
+// Compiled only for AArch64 (kernels/CMakeLists.txt); on x86 tested under qemu-user (ctest
+// kernels.aarch64, tests/kernels/aarch64/).
 #include "kernels/arm/neon_simd.h"
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"

@@ -3,8 +3,8 @@
 // FNeonT (float vectors). Included only by kernels/arm/kernels_*.cpp. Same rules as
 // kernels/x86/x86_simd.h: internal linkage, no standard-library templates.
 //
-// Not run on the development machine (x86): these compile on AArch64 hosts only, where the
-// kernel tests then check them bit for bit against the scalar references like every level.
+// The kernel tests check them bit for bit against the scalar references like every level: natively
+// on AArch64, and on x86 hosts cross-built and run under qemu-user (ctest kernels.aarch64).
 #pragma once
 
 #include <arm_neon.h>
