@@ -43,6 +43,7 @@ const char* kUsage = R"(usage: tern-bench [-m MODEL] [-t THREADS] [-p 512] [-n 1
   -p N             prompt tokens processed at once (pp), 0 to skip
   -n N             tokens decoded one at a time (tg), 0 to skip
   -r N             repetitions; the median is reported
+  -d N             context depth: both measurements start after N tokens already in the cache
   --cpu LEVEL      kernel level: scalar, sse4, avx2, avxvnni, avx512, avx512vnni, neon, dotprod
                    (default: the best this CPU supports, or TERN_CPU)
   --compare LEVEL  also measure at LEVEL (e.g. scalar) in the same run and print ratios
@@ -77,19 +78,25 @@ struct Speeds {
     double pp = 0, tg = 0;  // tok/s, medians
 };
 
-Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, int reps) {
+Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, int reps, int depth) {
     std::vector<double> pp, tg;
+    // With depth > 0 both phases start after `depth` tokens already in the cache (prefilled
+    // untimed, then reused as the prompt's prefix), as a chat turn late in a conversation does.
+    const std::vector<int32_t> context = bench_tokens(model, depth);
     for (int r = 0; r < reps; ++r) {
         if (n_prompt > 0) {
             session.reset();
+            std::vector<int32_t> prompt = bench_tokens(model, depth + n_prompt);
+            if (depth > 0) session.prefill(context);
             auto t0 = std::chrono::steady_clock::now();
-            session.prefill(bench_tokens(model, n_prompt));
+            session.prefill(prompt);
             pp.push_back(n_prompt / seconds_since(t0));
         }
         if (n_gen > 0) {
-            // Decode: one token at a time from a one-token prompt, greedy feeding back argmax.
+            // Decode: one token at a time after a one-token prompt (plus the depth), greedy
+            // feeding back argmax.
             session.reset();
-            std::vector<int32_t> ctx = bench_tokens(model, 1);
+            std::vector<int32_t> ctx = bench_tokens(model, depth + 1);
             session.prefill(ctx);
             auto t0 = std::chrono::steady_clock::now();
             for (int i = 0; i < n_gen; ++i) {
@@ -131,7 +138,7 @@ double read_bandwidth(int threads) {
 }
 
 int run(int argc, char** argv) {
-    tools::Args a(argc, argv, {"-m", "-t", "-p", "-n", "-r", "--cpu", "--compare", "--compare-p", "--compare-n"},
+    tools::Args a(argc, argv, {"-m", "-t", "-p", "-n", "-r", "-d", "--cpu", "--compare", "--compare-p", "--compare-n"},
                   {"--json", "--mmap", "--help", "-h", "--version", "--bandwidth", "--output-q8", "--no-repack"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
     if (a.has("--version")) { fmt::print("tern-bench {}\n", TERN_VERSION); return 0; }
@@ -140,6 +147,7 @@ int run(int argc, char** argv) {
     const int n_prompt = (int)a.get_int("-p", 512, 0, 1 << 20);
     const int n_gen = (int)a.get_int("-n", 128, 0, 1 << 20);
     const int reps = (int)a.get_int("-r", 3, 1, 1000);
+    const int depth = (int)a.get_int("-d", 0, 0, 1 << 20);
     const bool json = a.has("--json");
     auto level_arg = [&](const char* opt) -> std::optional<kernels::CpuLevel> {
         std::optional<std::string> name = a.get(opt);
@@ -159,10 +167,10 @@ int run(int argc, char** argv) {
     lo.repack = !a.has("--no-repack");
     std::unique_ptr<Model> model = Model::load(path, lo);
     SessionOptions so;
-    so.n_ctx = std::max(n_prompt, n_gen + 1) + 1;
+    so.n_ctx = depth + std::max(n_prompt, n_gen + 1) + 1;
     Session session(*model, so);
 
-    const Speeds main = measure(*model, session, n_prompt, n_gen, reps);
+    const Speeds main = measure(*model, session, n_prompt, n_gen, reps, depth);
     Speeds cmp;
     int cmp_p = 0, cmp_n = 0;
     kernels::CpuLevel cmp_level = level;
@@ -171,7 +179,7 @@ int run(int argc, char** argv) {
         cmp_n = (int)a.get_int("--compare-n", std::min(n_gen, 16), 0, 1 << 20);
         // The weight layouts are the same at every level, so the loaded model is reused.
         cmp_level = kernels::set_active_cpu_level(*compare);
-        cmp = measure(*model, session, cmp_p, cmp_n, 1);
+        cmp = measure(*model, session, cmp_p, cmp_n, 1, depth);
         kernels::set_active_cpu_level(level);
     }
     const double rss_mib = tools::peak_rss_bytes() / 1048576.0;  // before the bandwidth buffer
@@ -182,11 +190,11 @@ int run(int argc, char** argv) {
 
     if (json) {
         fmt::print("{{\"model\": {}, \"cpu_level\": \"{}\", \"threads\": {}, \"load_s\": {:.3f}, \"repack_s\": {:.3f}, "
-                   "\"output_q8\": {}, \"pp_tokens\": {}, \"pp_tok_s\": {:.3f}, \"tg_tokens\": {}, \"tg_tok_s\": {:.3f}, "
+                   "\"output_q8\": {}, \"pp_tokens\": {}, \"pp_tok_s\": {:.3f}, \"tg_tokens\": {}, \"depth\": {}, \"tg_tok_s\": {:.3f}, "
                    "\"reps\": {}, \"peak_rss_mib\": {:.1f}, \"weight_mib_per_token\": {:.1f}, \"weight_bytes_per_token\": {:.0f}, "
                    "\"bandwidth_gb_s\": {:.2f}, \"decode_bound_tok_s\": {:.3f}, \"decode_bound_fraction\": {:.4f}",
                    json_quote(path), kernels::cpu_level_name(level), model->n_threads(), model->load_seconds(), model->repack_seconds(),
-                   lo.output_q8 ? "true" : "false", n_prompt, main.pp, n_gen, main.tg, reps, rss_mib, bytes / 1048576.0,
+                   lo.output_q8 ? "true" : "false", n_prompt, main.pp, n_gen, depth, main.tg, reps, rss_mib, bytes / 1048576.0,
                    bytes, bandwidth, bound, ratio(main.tg, bound));
         if (compare)
             fmt::print(", \"compare_level\": \"{}\", \"compare_pp_tokens\": {}, \"compare_pp_tok_s\": {:.3f}, "
@@ -203,8 +211,9 @@ int run(int argc, char** argv) {
     auto vs = [&](double x, double base) {
         return compare && base > 0 ? fmt::format("  ({:.1f}x {})", x / base, kernels::cpu_level_name(cmp_level)) : std::string();
     };
-    if (n_prompt > 0) fmt::print("pp{}: {:.2f} tok/s (median of {}){}\n", n_prompt, main.pp, reps, vs(main.pp, cmp.pp));
-    if (n_gen > 0) fmt::print("tg{}: {:.2f} tok/s (median of {}){}\n", n_gen, main.tg, reps, vs(main.tg, cmp.tg));
+    const std::string at_depth = depth > 0 ? fmt::format(" @ d{}", depth) : "";
+    if (n_prompt > 0) fmt::print("pp{}{}: {:.2f} tok/s (median of {}){}\n", n_prompt, at_depth, main.pp, reps, vs(main.pp, cmp.pp));
+    if (n_gen > 0) fmt::print("tg{}{}: {:.2f} tok/s (median of {}){}\n", n_gen, at_depth, main.tg, reps, vs(main.tg, cmp.tg));
     if (compare) {
         const char* name = kernels::cpu_level_name(cmp_level);
         if (cmp_p > 0) fmt::print("  {} pp{}: {:.2f} tok/s (same run)\n", name, cmp_p, cmp.pp);
