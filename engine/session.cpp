@@ -33,7 +33,7 @@ const char* stop_reason_name(StopReason r) {
 }
 
 Session::Session(const Model& model, SessionOptions options)
-    : model_(model), kv_(model.config().n_layer, default_ctx(model, options.n_ctx), model.config().kv_dim()) {
+    : model_(model), kv_(model.config().n_layer, default_ctx(model, options.n_ctx), model.config().n_head_kv, model.config().head_dim) {
     logits_.resize(model.config().n_vocab);
 }
 
