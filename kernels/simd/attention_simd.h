@@ -45,32 +45,59 @@ void attn_scores_simd(const float* q, const float* k, int64_t k_stride, int n_po
   for (; p < n_pos; ++p) scores_tile<F, 1>(q, k + p * k_stride, k_stride, hd, scale, scores + p);
 }
 
+// Positions per block of the value sums below. Each block of cached values (32 x 512 bytes for
+// a 128-dim head) is first read front to back (touch_rows), which the hardware prefetcher
+// follows, and then every slice of the output reuses it from L1. Slice by slice over all
+// positions, each pass read one cache line per position, 512 bytes apart, at ~6 GB/s from
+// memory; blocked and touched, ~11 GB/s (values of 2048 positions x 4 heads: 165 -> 95 us
+// per key/value head). Each output element is still summed in p order with the same operations
+// (partial sums go through `out` as floats between blocks, which is exact).
+constexpr int kValueBlock = 32;
+
+// One load per 64-byte line of rows [p0, p1), in address order; the sum only keeps the loads.
+template <class F>
+inline void touch_rows(const float* v, int64_t stride, int p0, int p1, int hd) {
+  typename F::V t = F::zero();
+  for (int p = p0; p < p1; ++p)
+    for (int b = 0; b + F::N <= hd; b += 16) t = F::add(t, F::load(v + p * stride + b));
+  float lanes[F::N];
+  F::store(lanes, t);
+  volatile float sink = lanes[0];
+  (void)sink;
+}
+
 // out = Σ_p w_p · v_p, in p order with a separate multiply and add (bit-identical to the
-// reference). Chunks of 8 vectors of the output stay in registers while all positions stream by.
+// reference). Chunks of 8 vectors of the output stay in registers while a block of positions
+// streams by.
 template <class F>
 void attn_values_simd(const float* w, const float* v, int64_t v_stride, int n_pos, int hd, float* out) {
   using V = typename F::V;
   constexpr int N = F::N, kChunk = 8 * N;
-  int d0 = 0;
-  for (; d0 + kChunk <= hd; d0 += kChunk) {
-    V acc[8];
-    for (int j = 0; j < 8; ++j) acc[j] = F::zero();
-    for (int p = 0; p < n_pos; ++p) {
-      const V wp = F::set1(w[p]);
-      const float* vp = v + p * v_stride + d0;
-      for (int j = 0; j < 8; ++j) acc[j] = F::add(acc[j], F::mul(wp, F::load(vp + j * N)));
+  for (int p0 = 0; p0 == 0 || p0 < n_pos; p0 += kValueBlock) {
+    const int p1 = p0 + kValueBlock < n_pos ? p0 + kValueBlock : n_pos;
+    const bool first = p0 == 0;
+    touch_rows<F>(v, v_stride, p0, p1, hd);
+    int d0 = 0;
+    for (; d0 + kChunk <= hd; d0 += kChunk) {
+      V acc[8];
+      for (int j = 0; j < 8; ++j) acc[j] = first ? F::zero() : F::load(out + d0 + j * N);
+      for (int p = p0; p < p1; ++p) {
+        const V wp = F::set1(w[p]);
+        const float* vp = v + p * v_stride + d0;
+        for (int j = 0; j < 8; ++j) acc[j] = F::add(acc[j], F::mul(wp, F::load(vp + j * N)));
+      }
+      for (int j = 0; j < 8; ++j) F::store(out + d0 + j * N, acc[j]);
     }
-    for (int j = 0; j < 8; ++j) F::store(out + d0 + j * N, acc[j]);
-  }
-  for (; d0 + N <= hd; d0 += N) {
-    V acc = F::zero();
-    for (int p = 0; p < n_pos; ++p) acc = F::add(acc, F::mul(F::set1(w[p]), F::load(v + p * v_stride + d0)));
-    F::store(out + d0, acc);
-  }
-  for (; d0 < hd; ++d0) {
-    float acc = 0.0f;
-    for (int p = 0; p < n_pos; ++p) acc = acc + w[p] * v[p * v_stride + d0];
-    out[d0] = acc;
+    for (; d0 + N <= hd; d0 += N) {
+      V acc = first ? F::zero() : F::load(out + d0);
+      for (int p = p0; p < p1; ++p) acc = F::add(acc, F::mul(F::set1(w[p]), F::load(v + p * v_stride + d0)));
+      F::store(out + d0, acc);
+    }
+    for (; d0 < hd; ++d0) {
+      float acc = first ? 0.0f : out[d0];
+      for (int p = p0; p < p1; ++p) acc = acc + w[p] * v[p * v_stride + d0];
+      out[d0] = acc;
+    }
   }
 }
 
@@ -128,44 +155,50 @@ void attn_scores_group_simd(const float* q, int64_t q_stride, int n_q, const flo
 
 // out_h = Σ_p w_h[p] · v_p for H heads, each element in p order with a separate multiply and add
 // (bit-identical to the reference); a 2N-float slice of the H outputs stays in registers while
-// the positions stream by, and each value vector is loaded once for the H heads.
+// a block of positions streams by, and each value vector is loaded once for the H heads.
 template <class F, int H>
 inline void values_heads(const float* w, int64_t w_stride, const float* v, int64_t v_stride, int n_pos, int hd,
                          float* out, int64_t out_stride) {
   using V = typename F::V;
   constexpr int N = F::N;
-  int d0 = 0;
-  for (; d0 + 2 * N <= hd; d0 += 2 * N) {
-    V acc[H][2];
-    for (int h = 0; h < H; ++h) acc[h][0] = acc[h][1] = F::zero();
-    for (int p = 0; p < n_pos; ++p) {
-      const V v0 = F::load(v + p * v_stride + d0), v1 = F::load(v + p * v_stride + d0 + N);
+  for (int p0 = 0; p0 == 0 || p0 < n_pos; p0 += kValueBlock) {
+    const int p1 = p0 + kValueBlock < n_pos ? p0 + kValueBlock : n_pos;
+    const bool first = p0 == 0;
+    touch_rows<F>(v, v_stride, p0, p1, hd);
+    int d0 = 0;
+    for (; d0 + 2 * N <= hd; d0 += 2 * N) {
+      V acc[H][2];
+      for (int h = 0; h < H; ++h)
+        for (int j = 0; j < 2; ++j) acc[h][j] = first ? F::zero() : F::load(out + h * out_stride + d0 + j * N);
+      for (int p = p0; p < p1; ++p) {
+        const V v0 = F::load(v + p * v_stride + d0), v1 = F::load(v + p * v_stride + d0 + N);
+        for (int h = 0; h < H; ++h) {
+          const V wp = F::set1(w[h * w_stride + p]);
+          acc[h][0] = F::add(acc[h][0], F::mul(wp, v0));
+          acc[h][1] = F::add(acc[h][1], F::mul(wp, v1));
+        }
+      }
       for (int h = 0; h < H; ++h) {
-        const V wp = F::set1(w[h * w_stride + p]);
-        acc[h][0] = F::add(acc[h][0], F::mul(wp, v0));
-        acc[h][1] = F::add(acc[h][1], F::mul(wp, v1));
+        F::store(out + h * out_stride + d0, acc[h][0]);
+        F::store(out + h * out_stride + d0 + N, acc[h][1]);
       }
     }
-    for (int h = 0; h < H; ++h) {
-      F::store(out + h * out_stride + d0, acc[h][0]);
-      F::store(out + h * out_stride + d0 + N, acc[h][1]);
+    for (; d0 + N <= hd; d0 += N) {
+      V acc[H];
+      for (int h = 0; h < H; ++h) acc[h] = first ? F::zero() : F::load(out + h * out_stride + d0);
+      for (int p = p0; p < p1; ++p) {
+        const V v0 = F::load(v + p * v_stride + d0);
+        for (int h = 0; h < H; ++h) acc[h] = F::add(acc[h], F::mul(F::set1(w[h * w_stride + p]), v0));
+      }
+      for (int h = 0; h < H; ++h) F::store(out + h * out_stride + d0, acc[h]);
     }
+    for (; d0 < hd; ++d0)
+      for (int h = 0; h < H; ++h) {
+        float acc = first ? 0.0f : out[h * out_stride + d0];
+        for (int p = p0; p < p1; ++p) acc = acc + w[h * w_stride + p] * v[p * v_stride + d0];
+        out[h * out_stride + d0] = acc;
+      }
   }
-  for (; d0 + N <= hd; d0 += N) {
-    V acc[H];
-    for (int h = 0; h < H; ++h) acc[h] = F::zero();
-    for (int p = 0; p < n_pos; ++p) {
-      const V v0 = F::load(v + p * v_stride + d0);
-      for (int h = 0; h < H; ++h) acc[h] = F::add(acc[h], F::mul(F::set1(w[h * w_stride + p]), v0));
-    }
-    for (int h = 0; h < H; ++h) F::store(out + h * out_stride + d0, acc[h]);
-  }
-  for (; d0 < hd; ++d0)
-    for (int h = 0; h < H; ++h) {
-      float acc = 0.0f;
-      for (int p = 0; p < n_pos; ++p) acc = acc + w[h * w_stride + p] * v[p * v_stride + d0];
-      out[h * out_stride + d0] = acc;
-    }
 }
 
 template <class F>
