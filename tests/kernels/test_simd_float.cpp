@@ -228,7 +228,7 @@ TEST_CASE("grouped attention: each head bit-identical to the single-head kernel 
   tern_ktest::Rng rng(405);
   for (int n_q : {1, 2, 3, 4, 5, 8})
     for (int hd : {1, 12, 64, 80, 128})
-      for (int n_pos : {1, 4, 5, 33}) {
+      for (int n_pos : {1, 4, 5, 32, 33, 97}) {  // across value blocks of 32 positions
         const int64_t stride = hd * 5 + 3, q_stride = hd + 1, s_stride = n_pos + 2, o_stride = hd + 3;
         const auto q = tern_ktest::random_floats(rng, static_cast<size_t>(n_q * q_stride), -2.0f, 2.0f);
         const auto kv = tern_ktest::random_floats(rng, static_cast<size_t>(n_pos * stride), -2.0f, 2.0f);
