@@ -40,6 +40,13 @@ QJsonObject card(const QString& modelPath) {
     base.chop(5);
     return QJsonDocument::fromJson(readFile(base + QStringLiteral(".json"))).object();
 }
+
+// Appends the message of every Retrying state d enters to `retries`.
+void recordRetries(Download* d, QStringList& retries) {
+    QObject::connect(d, &Download::statusChanged, [d, &retries] {
+        if (d->status() == DownloadStatus::Retrying) retries << d->message();
+    });
+}
 }  // namespace
 
 TEST_CASE("download: SHA-256 gives the standard digests, fed in any pieces", "[download]") {
@@ -183,9 +190,7 @@ TEST_CASE("faults: HTTP 500 is retried with backoff, then succeeds", "[faults]")
     f.web.setFlakyFailures(2);
     Download* d = f.manager.add(specFor(f.server.url(QStringLiteral("cgi-bin/flaky")), f.web.data));
     QStringList retries;
-    QObject::connect(d, &Download::statusChanged, [&] {
-        if (d->status() == DownloadStatus::Retrying) retries << d->message();
-    });
+    recordRetries(d, retries);
     REQUIRE(waitSettled(d));
     INFO(d->message().toStdString());
     REQUIRE(d->status() == DownloadStatus::Done);
@@ -202,9 +207,7 @@ TEST_CASE("faults: a server that keeps failing gives up after the attempts allow
     f.web.setFlakyFailures(1000);
     Download* d = f.manager.add(specFor(f.server.url(QStringLiteral("cgi-bin/flaky")), f.web.data));
     QStringList retries;
-    QObject::connect(d, &Download::statusChanged, [&] {
-        if (d->status() == DownloadStatus::Retrying) retries << d->message();
-    });
+    recordRetries(d, retries);
     REQUIRE(waitSettled(d));
     CHECK(d->status() == DownloadStatus::Failed);
     CHECK(d->message().contains(QStringLiteral("HTTP 500")));
@@ -230,9 +233,7 @@ TEST_CASE("faults: a stalled connection is dropped and retried", "[faults]") {
     Fixture f;
     Download* d = f.manager.add(specFor(f.server.url(QStringLiteral("cgi-bin/stall")), f.web.data));
     QStringList retries;
-    QObject::connect(d, &Download::statusChanged, [&] {
-        if (d->status() == DownloadStatus::Retrying) retries << d->message();
-    });
+    recordRetries(d, retries);
     REQUIRE(waitSettled(d));
     INFO(d->message().toStdString());
     REQUIRE(d->status() == DownloadStatus::Done);
