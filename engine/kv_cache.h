@@ -13,7 +13,6 @@ class KvCache {
 public:
     KvCache(int32_t n_layer, int32_t n_ctx, int32_t n_head_kv, int32_t head_dim);
     int32_t n_ctx() const { return n_ctx_; }
-    int32_t head_dim() const { return head_dim_; }
     // Position 0 of one head's keys / values; position p is head_dim floats further per step.
     float* k(int32_t layer, int32_t head) { return k_.get() + offset(layer, head); }
     float* v(int32_t layer, int32_t head) { return v_.get() + offset(layer, head); }

@@ -83,10 +83,10 @@ Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, in
     // With depth > 0 both phases start after `depth` tokens already in the cache (prefilled
     // untimed, then reused as the prompt's prefix), as a chat turn late in a conversation does.
     const std::vector<int32_t> context = bench_tokens(model, depth);
+    const std::vector<int32_t> prompt = bench_tokens(model, depth + n_prompt);
     for (int r = 0; r < reps; ++r) {
         if (n_prompt > 0) {
             session.reset();
-            std::vector<int32_t> prompt = bench_tokens(model, depth + n_prompt);
             if (depth > 0) session.prefill(context);
             auto t0 = std::chrono::steady_clock::now();
             session.prefill(prompt);
