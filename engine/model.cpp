@@ -3,6 +3,8 @@
 #include "engine/error.h"
 #include "engine/gguf_reader.h"
 #include "engine/kv_cache.h"
+#include "engine/model_limits.h"
+#include "engine/system_memory.h"
 #include "engine/thread_pool.h"
 #include "engine/tokenizer.h"
 #include "kernels/fp16.h"
@@ -14,19 +16,13 @@
 namespace tern {
 namespace {
 
-// Limits far above any real model, so that a hostile file cannot make us allocate absurd sizes.
-constexpr uint64_t kMaxDim = 1 << 20;
-constexpr uint64_t kMaxLayers = 1024;
-
-int32_t config_int(const GgufFile& f, const std::string& key, uint64_t max, std::optional<uint64_t> fallback = {}) {
+int32_t config_int(const GgufFile& f, const std::string& key, int64_t max, std::optional<uint64_t> fallback = {}) {
     std::optional<uint64_t> v = f.get_uint_opt(key);
     if (!v) {
         if (!fallback) throw Error("model file lacks the required key '" + key + "'");
         v = fallback;
     }
-    if (*v == 0 || *v > max)
-        throw Error("key '" + key + "' has an implausible value " + std::to_string(*v));
-    return (int32_t)*v;
+    return checked_count("key '" + key + "'", *v, max);
 }
 
 ModelConfig read_config(const GgufFile& f, const std::string& arch) {
@@ -34,12 +30,12 @@ ModelConfig read_config(const GgufFile& f, const std::string& arch) {
     c.arch = arch;
     c.name = f.get_string_opt("general.name").value_or("");
     const std::string p = arch + ".";
-    c.n_embd = config_int(f, p + "embedding_length", kMaxDim);
-    c.n_layer = config_int(f, p + "block_count", kMaxLayers);
-    c.n_ff = config_int(f, p + "feed_forward_length", kMaxDim);
-    c.n_head = config_int(f, p + "attention.head_count", kMaxDim);
-    c.n_head_kv = config_int(f, p + "attention.head_count_kv", kMaxDim, (uint64_t)c.n_head);
-    c.n_ctx_train = config_int(f, p + "context_length", 1u << 24, 2048);
+    c.n_embd = config_int(f, p + "embedding_length", limits::kMaxDim);
+    c.n_layer = config_int(f, p + "block_count", limits::kMaxLayers);
+    c.n_ff = config_int(f, p + "feed_forward_length", limits::kMaxDim);
+    c.n_head = config_int(f, p + "attention.head_count", limits::kMaxDim);
+    c.n_head_kv = config_int(f, p + "attention.head_count_kv", limits::kMaxDim, (uint64_t)c.n_head);
+    c.n_ctx_train = config_int(f, p + "context_length", limits::kMaxContext, 2048);
     if (c.n_embd % c.n_head != 0)
         throw Error("embedding_length " + std::to_string(c.n_embd) + " is not a multiple of head_count " +
                     std::to_string(c.n_head));
@@ -47,7 +43,7 @@ ModelConfig read_config(const GgufFile& f, const std::string& arch) {
         throw Error("head_count " + std::to_string(c.n_head) + " is not a multiple of head_count_kv " +
                     std::to_string(c.n_head_kv));
     c.head_dim = c.n_embd / c.n_head;
-    c.n_rot = config_int(f, p + "rope.dimension_count", (uint64_t)c.head_dim, (uint64_t)c.head_dim);
+    c.n_rot = config_int(f, p + "rope.dimension_count", c.head_dim, (uint64_t)c.head_dim);
     if (c.n_rot % 2 != 0) throw Error("rope.dimension_count must be even, got " + std::to_string(c.n_rot));
     c.rms_eps = (float)f.get_float_opt(p + "attention.layer_norm_rms_epsilon").value_or(1e-5);
     c.rope_base = (float)f.get_float_opt(p + "rope.freq_base").value_or(10000.0);
@@ -145,8 +141,9 @@ void Model::load_tensors(const GgufFile& f, const LoadOptions& options) {
     if (embd.ne.size() < 2 || embd.ne[0] != c.n_embd)
         throw Error("tensor 'token_embd.weight' has shape " + shape_text(embd.ne) + ", expected [" +
                     std::to_string(c.n_embd) + ", n_vocab]");
-    check_shape(embd, {c.n_embd, embd.ne[1]});
-    c.n_vocab = (int32_t)embd.ne[1];
+    c.n_vocab = checked_vocab_rows(embd);  // before any cast: 2^32 + 8 rows must not pass as 8
+    check_shape(embd, {c.n_embd, c.n_vocab});
+    check_model_config(c);
     if (tokenizer_->n_vocab() > c.n_vocab)
         throw Error("the tokenizer has " + std::to_string(tokenizer_->n_vocab()) + " tokens but token_embd.weight only " +
                     std::to_string(c.n_vocab) + " rows");
@@ -203,11 +200,19 @@ void Model::load_tensors(const GgufFile& f, const LoadOptions& options) {
         return WeightView{t.name, t.type, t.ne[0], t.n_elements() / t.ne[0], data, t.nbytes};
     };
     auto aligned = [](uint64_t n) { return (n + 63) & ~uint64_t(63); };
-    uint64_t total = 0, copied = 0;
+    // Everything that will be allocated, checked before the first allocation: the shared copy,
+    // plus what repacking layers allocate for themselves (about the size of their source; an
+    // 8-bit requantisation takes less).
+    uint64_t total = 0, copied = 0, owned = 0;
     for (const Planned& p : plan) {
+        check_matrix_tensor(*p.info);
         total += p.info->nbytes;
-        if (!linear_owns_weights(view_of(p, f.tensor_data(*p.info)), options_for(p))) copied += aligned(p.info->nbytes);
+        if (linear_owns_weights(view_of(p, f.tensor_data(*p.info)), options_for(p))) owned += p.info->nbytes;
+        else copied += aligned(p.info->nbytes);
     }
+    check_fits_in_memory("loading " + path_, (options.use_mmap ? 0 : copied) + owned,
+                         options.memory_available ? std::optional<uint64_t>(options.memory_available)
+                                                  : available_physical_memory());
     weight_bytes_total_ = copied;
     if (!options.use_mmap) {
         try {

@@ -33,6 +33,10 @@ struct LoadOptions {
     // layouts (ignored with use_mmap, which computes from the file's own layout). Off only for
     // comparisons.
     bool repack = true;
+    // Bytes of memory the weights may take. 0: the physical memory available at load time
+    // (engine/system_memory.h). A model needing more is refused with a clear error before
+    // anything is allocated.
+    uint64_t memory_available = 0;
 };
 
 // Per-batch work buffers of the forward pass, owned by the caller (a session) so that the model

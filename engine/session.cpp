@@ -1,6 +1,8 @@
 #include "engine/session.h"
 
+#include "engine/model_limits.h"
 #include "engine/stop_strings.h"
+#include "engine/system_memory.h"
 #include "engine/tokenizer.h"
 #include "engine/utf8_stream.h"
 
@@ -10,9 +12,14 @@
 namespace tern {
 namespace {
 
-int32_t default_ctx(const Model& m, int32_t requested) {
-    if (requested > 0) return requested;
-    return std::min<int32_t>(m.config().n_ctx_train, 4096);
+// The context size to use, once its KV cache is known to be addressable and to fit in memory
+// (the cache is allocated untouched, so without this check an oversized one would only fail
+// when the conversation grows into pages the system cannot give).
+int32_t checked_ctx(const Model& m, int32_t requested) {
+    const int32_t n_ctx = requested > 0 ? requested : std::min<int32_t>(m.config().n_ctx_train, 4096);
+    check_fits_in_memory(std::to_string(n_ctx) + " tokens of context (the KV cache; use a smaller context)",
+                         kv_cache_bytes(m.config(), n_ctx), available_physical_memory());
+    return n_ctx;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -33,7 +40,7 @@ const char* stop_reason_name(StopReason r) {
 }
 
 Session::Session(const Model& model, SessionOptions options)
-    : model_(model), kv_(model.config().n_layer, default_ctx(model, options.n_ctx), model.config().n_head_kv, model.config().head_dim) {
+    : model_(model), kv_(model.config().n_layer, checked_ctx(model, options.n_ctx), model.config().n_head_kv, model.config().head_dim) {
     logits_.resize(model.config().n_vocab);
 }
 
@@ -130,6 +137,8 @@ void Session::evaluate_all(const std::vector<int32_t>& ids,
 
 std::vector<float> Session::logits_all(const std::vector<int32_t>& ids) {
     const size_t n_vocab = (size_t)model_.config().n_vocab;
+    check_fits_in_memory("the logits of " + std::to_string(ids.size()) + " positions",
+                         logits_bytes(model_.config(), ids.size()), available_physical_memory());
     std::vector<float> out(ids.size() * n_vocab);
     evaluate_all(ids, [&](size_t i, const float* logits) { std::copy_n(logits, n_vocab, out.begin() + i * n_vocab); });
     return out;

@@ -47,6 +47,8 @@ struct GenerateResult {
 
 class Session {
 public:
+    // Throws tern::Error if the context is out of range or its KV cache does not fit in the
+    // memory available (engine/model_limits.h).
     explicit Session(const Model& model, SessionOptions options = {});
 
     const Model& model() const { return model_; }
