@@ -1,5 +1,6 @@
 #include "engine/chat_prompt.h"
 
+#include "engine/error.h"
 #include "engine/session.h"
 #include "engine/tokenizer.h"
 
@@ -29,6 +30,15 @@ ChatPrompt build_chat_prompt(const Tokenizer& tokenizer, ChatFormat format, std:
         messages.erase(messages.begin() + first, messages.begin() + first + n);
         out.dropped_messages += (int)n;
     }
+}
+
+std::vector<int32_t> build_completion_prompt(const Tokenizer& tokenizer, std::string_view text) {
+    std::vector<int32_t> ids = tokenizer.encode(text, tokenizer.add_bos(), false);
+    if (!ids.empty()) return ids;
+    if (tokenizer.bos_id() < 0)
+        throw Error("the prompt is empty and this model's vocabulary has no beginning-of-text token to start "
+                    "from; give a prompt");
+    return {tokenizer.bos_id()};
 }
 
 }  // namespace tern

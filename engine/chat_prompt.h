@@ -4,6 +4,7 @@
 #include "engine/chat_template.h"
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace tern {
@@ -20,5 +21,10 @@ struct ChatPrompt {
 // alone do not fit.
 ChatPrompt build_chat_prompt(const Tokenizer& tokenizer, ChatFormat format, std::vector<ChatMessage> messages,
                              int32_t n_ctx, int32_t reserve, bool drop_oldest);
+
+// Token ids of a plain-text completion prompt: BOS when the vocabulary wants one, then `text`.
+// An empty text starts from BOS alone; with no BOS in the vocabulary there is nothing to start
+// from, and tern::Error says so (rather than an invalid id reaching the model).
+std::vector<int32_t> build_completion_prompt(const Tokenizer& tokenizer, std::string_view text);
 
 }  // namespace tern

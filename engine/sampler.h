@@ -48,8 +48,10 @@ public:
     // Throws tern::Error if a float parameter is NaN or repeat_penalty <= 0.
     explicit Sampler(SamplerParams params);
 
-    // Returns a token id in [0, n_vocab). Does not record the token: call accept() for every token
-    // that enters the context (prompt tokens too, if the penalty should see them).
+    // Returns a token id in [0, n_vocab); entries of logits beyond n_vocab are never read, so
+    // passing the tokenizer's size restricts a padded logits row to decodable ids. Does not
+    // record the token: call accept() for every token that enters the context (prompt tokens
+    // too, if the penalty should see them).
     // Throws tern::Error if logits is null or n_vocab <= 0.
     int32_t sample(const float* logits, int32_t n_vocab);
 

@@ -101,7 +101,10 @@ GenerateResult Session::generate(const std::vector<int32_t>& prompt, const Gener
     for (int i = 0;; ++i) {
         if (params.max_tokens > 0 && i >= params.max_tokens) { result.reason = StopReason::MaxTokens; break; }
         if (cancel_.load()) { result.reason = StopReason::Cancelled; break; }
-        const int32_t id = sampler.sample(logits_.data(), model_.config().n_vocab);
+        // Only ids the tokenizer can decode: embeddings are often padded beyond the vocabulary
+        // (to a multiple of 64 or 128), and those rows' logits are meaningless. Sampling over
+        // the first n ids reads no more and copies no more than sampling over all of them.
+        const int32_t id = sampler.sample(logits_.data(), tok.n_vocab());
         sampler.accept(id);
         result.tokens.push_back(id);
         if (tok.is_eog(id)) { result.reason = StopReason::EndOfGeneration; break; }

@@ -34,7 +34,8 @@ Generates text with a ternary (BitNet b1.58) or float GGUF model.
 
   -m MODEL            model file (default: the built-in model)
   -p TEXT             prompt (text completion; with --chat: the first message)
-  -n N                tokens to generate (default 128; with --chat 512)
+  -n N                tokens to generate (default 128; with --chat 512); 0 = no limit
+                      (until the end of the text or a full context)
   -t THREADS          threads (default: all cores)
   -c CTX              context size in tokens (default: the model's, at most 4096)
   --temp T            temperature, 0 = greedy (default 0.8)
@@ -132,9 +133,7 @@ int run_dump_logits(Session& session, const std::string& prompt, const std::stri
 
 int run_completion(Session& session, const std::string& prompt, const GenerateParams& params) {
     const Tokenizer& tok = session.model().tokenizer();
-    std::vector<int32_t> ids = tok.encode(prompt, tok.add_bos(), false);
-    if (ids.empty() || (ids.front() != tok.bos_id() && prompt.empty())) ids.insert(ids.begin(), tok.bos_id());
-    GenerateResult r = session.generate(ids, params, [](std::string_view piece) {
+    GenerateResult r = session.generate(build_completion_prompt(tok, prompt), params, [](std::string_view piece) {
         std::fwrite(piece.data(), 1, piece.size(), stdout);
         std::fflush(stdout);
     });
