@@ -150,12 +150,20 @@ void import_hf_tokenizer(const std::string& path, GgufWriter& out) {
         if (normalizer && !normalizer->is_null()) im.fail("normalizers are not supported");
         const std::string pre = im.detect_pre(root.find("pre_tokenizer"));
 
-        // Vocabulary: model.vocab plus added_tokens, which must fill 0..n-1 without gaps.
+        // Vocabulary: model.vocab plus added_tokens, which must fill 0..n-1 without gaps. So no
+        // id can reach the number of entries present, and checking that before resizing keeps a
+        // 161-byte file claiming id 2,147,483,000 from allocating gigabytes.
+        const JsonValue::Object& vocab = im.member(model, "vocab", "model").as_object();
+        const JsonValue* added = root.find("added_tokens");
+        if (added && !added->is_array()) added = nullptr;
+        const size_t n_entries = vocab.size() + (added ? added->size() : 0);
         std::vector<std::string> tokens;
         std::vector<int32_t> types;
         std::vector<bool> seen;
         auto place = [&](int64_t id, const std::string& text, TokenType type, const char* where) {
-            if (id < 0 || id >= INT32_MAX) im.fail(fmt::format("{} id {} out of range", where, id));
+            if (id < 0 || id >= INT32_MAX || static_cast<uint64_t>(id) >= n_entries)
+                im.fail(fmt::format("{} id {} is out of range: ids must fill 0..{} (the file has {} entries)", where, id,
+                                    static_cast<int64_t>(n_entries) - 1, n_entries));
             const auto i = static_cast<size_t>(id);
             if (i >= tokens.size()) {
                 tokens.resize(i + 1);
@@ -168,9 +176,8 @@ void import_hf_tokenizer(const std::string& path, GgufWriter& out) {
             seen[i] = true;
             if (type != TokenType::Normal) types[i] = static_cast<int32_t>(type);
         };
-        for (const JsonMember& m : im.member(model, "vocab", "model").as_object())
-            place(m.value.as_int(), m.key, TokenType::Normal, "model.vocab");
-        if (const JsonValue* added = root.find("added_tokens"); added && added->is_array()) {
+        for (const JsonMember& m : vocab) place(m.value.as_int(), m.key, TokenType::Normal, "model.vocab");
+        if (added) {
             for (const JsonValue& t : added->as_array()) {
                 const JsonValue* special = t.find("special");
                 const bool is_special = special && special->is_bool() && special->as_bool();

@@ -2,10 +2,11 @@
 
 #include "engine/error.h"
 
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 
 #ifdef _WIN32
 #ifndef NOMINMAX
@@ -76,6 +77,11 @@ double Args::get_float(const std::string& name, double fallback, double min, dou
 int run_tool(const char* name, int (*body)(int, char**), int argc, char** argv) {
     try {
         return body(argc, argv);
+    } catch (const std::bad_alloc&) {
+        // what() is just "std::bad_alloc": say it in words. (Inputs are size-checked before
+        // allocating, so this means the computer really ran out.)
+        std::fprintf(stderr, "%s: error: out of memory\n", name);
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: error: %s\n", name, e.what());
         return 1;

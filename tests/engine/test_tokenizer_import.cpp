@@ -210,3 +210,25 @@ TEST_CASE("import rejects what it cannot represent", "[tokenizer]") {
     has(import_error("{\"model\": [1, 2"), "JSON error at offset");
     has(import_error("[]"), "not a JSON object");
 }
+
+TEST_CASE("import rejects ids beyond the entries present before allocating for them", "[tokenizer]") {
+    // The issue's 161-byte file held 3.5 GB for 10 s (id 100,000,000) or died with a bare
+    // std::bad_alloc (id 2,147,483,000): the importer sized its tables by the largest id.
+    for (const char* id : {"100000000", "2147483000"}) {
+        INFO("id " << id);
+        const std::string json = std::string(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": )") + id +
+                                 R"(}, "merges": []}, "pre_tokenizer": {"type": "ByteLevel"}, "added_tokens": []})";
+        const std::string msg = import_error(json);
+        INFO(msg);
+        CHECK_THAT(msg, Catch::Contains(std::string("model.vocab id ") + id + " is out of range") &&
+                            Catch::Contains("the file has 2 entries"));
+    }
+    // Added tokens count as entries, and their ids are checked the same way.
+    const std::string added = R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},
+        "pre_tokenizer": {"type": "ByteLevel"},
+        "added_tokens": [{"id": 1, "content": "<s>", "special": true}, {"id": 99999999, "content": "</s>"}]})";
+    CHECK_THAT(import_error(added), Catch::Contains("added_tokens id 99999999 is out of range"));
+    CHECK_THAT(import_error(R"({"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []},
+                                "pre_tokenizer": {"type": "ByteLevel"}})"),
+               Catch::Contains("id -1 is out of range"));
+}
