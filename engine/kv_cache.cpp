@@ -28,4 +28,17 @@ void KvCache::store(int32_t layer, int32_t pos, const float* keys, const float* 
     }
 }
 
+void KvCache::copy_prefix_from(const KvCache& other, int32_t n) {
+    if (other.n_layer_ != n_layer_ || other.n_ctx_ != n_ctx_ || other.n_head_kv_ != n_head_kv_ ||
+        other.head_dim_ != head_dim_)
+        throw Error("KV cache: copying between caches of different shapes");
+    if (n < 0 || n > n_ctx_) throw Error("KV cache: copy of " + std::to_string(n) + " positions out of range");
+    const size_t floats = (size_t)n * head_dim_;
+    for (int32_t layer = 0; layer < n_layer_; ++layer)
+        for (int32_t h = 0; h < n_head_kv_; ++h) {
+            std::copy_n(other.k(layer, h), floats, k(layer, h));
+            std::copy_n(other.v(layer, h), floats, v(layer, h));
+        }
+}
+
 }  // namespace tern

@@ -21,6 +21,12 @@ public:
     // Stores one position's keys and values, each n_head_kv * head_dim floats, head after head.
     void store(int32_t layer, int32_t pos, const float* keys, const float* values);
     uint64_t bytes() const { return 2ull * n_layer_ * n_head_kv_ * n_ctx_ * head_dim_ * sizeof(float); }
+    // Keys and values of one position over all layers: what each cached token costs.
+    static uint64_t bytes_per_position(int32_t n_layer, int32_t n_head_kv, int32_t head_dim) {
+        return 2ull * n_layer * n_head_kv * head_dim * sizeof(float);
+    }
+    // Copies positions [0, n) of every layer and head from a cache of the same geometry.
+    void copy_prefix_from(const KvCache& other, int32_t n);
 
 private:
     uint64_t offset(int32_t layer, int32_t head) const {

@@ -16,7 +16,7 @@ namespace {
 // (the cache is allocated untouched, so without this check an oversized one would only fail
 // when the conversation grows into pages the system cannot give).
 int32_t checked_ctx(const Model& m, int32_t requested) {
-    const int32_t n_ctx = requested > 0 ? requested : std::min<int32_t>(m.config().n_ctx_train, 4096);
+    const int32_t n_ctx = default_context(m, requested);
     check_fits_in_memory(std::to_string(n_ctx) + " tokens of context (the KV cache; use a smaller context)",
                          kv_cache_bytes(m.config(), n_ctx), available_physical_memory());
     return n_ctx;
@@ -27,6 +27,11 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 }  // namespace
+
+int32_t default_context(const Model& model, int32_t requested) {
+    if (requested > 0) return requested;
+    return std::min<int32_t>(model.config().n_ctx_train, 4096);
+}
 
 const char* stop_reason_name(StopReason r) {
     switch (r) {
@@ -50,7 +55,15 @@ void Session::eval(const int32_t* ids, int n, LogitsFor which, float* out) {
     tokens_.insert(tokens_.end(), ids, ids + n);
 }
 
-int Session::prefill(const std::vector<int32_t>& prompt) {
+void Session::copy_prefix_from(const Session& other, size_t n) {
+    if (&other.model_ != &model_ || other.kv_.n_ctx() != kv_.n_ctx())
+        throw Error("copy_prefix_from: the sessions differ in model or context size");
+    n = std::min(n, other.tokens_.size());
+    kv_.copy_prefix_from(other.kv_, (int32_t)n);
+    tokens_.assign(other.tokens_.begin(), other.tokens_.begin() + (std::ptrdiff_t)n);
+}
+
+int Session::prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel) {
     if (prompt.empty()) throw Error("empty prompt");
     if ((int64_t)prompt.size() > kv_.n_ctx())
         throw ContextFullError("the prompt has " + std::to_string(prompt.size()) +
@@ -61,9 +74,9 @@ int Session::prefill(const std::vector<int32_t>& prompt) {
     while (common < tokens_.size() && common < prompt.size() && tokens_[common] == prompt[common]) ++common;
     common = std::min(common, prompt.size() - 1);
     tokens_.resize(common);
-    // In chunks, so that cancel() interrupts a long prompt too.
+    // In chunks, so that a cancel interrupts a long prompt too.
     for (size_t done = common; done < prompt.size();) {
-        if (cancel_.load()) break;
+        if (cancel.cancelled()) break;
         const int n = (int)std::min<size_t>(Model::kMaxBatch, prompt.size() - done);
         const bool last = done + n == prompt.size();
         eval(prompt.data() + done, n, last ? LogitsFor::Last : LogitsFor::None, logits_.data());
@@ -74,21 +87,26 @@ int Session::prefill(const std::vector<int32_t>& prompt) {
 
 GenerateResult Session::generate(const std::vector<int32_t>& prompt, const GenerateParams& params,
                                  const std::function<void(std::string_view)>& on_piece) {
-    cancel_.store(false);
+    const auto t0 = std::chrono::steady_clock::now();
+    const int reused = prefill(prompt, params.cancel);
+    const double prefill_seconds = seconds_since(t0);
     GenerateResult result;
-    result.n_prompt = (int)prompt.size();
-    const Tokenizer& tok = model_.tokenizer();
-
-    auto t0 = std::chrono::steady_clock::now();
-    result.n_prompt_reused = prefill(prompt);
-    result.prefill_seconds = seconds_since(t0);
-    if (cancel_.load()) {
+    if (params.cancel.cancelled())
         result.reason = StopReason::Cancelled;
-        return result;
-    }
+    else
+        result = decode(params, on_piece);
+    result.n_prompt = (int)prompt.size();
+    result.n_prompt_reused = reused;
+    result.prefill_seconds = prefill_seconds;
+    return result;
+}
 
+GenerateResult Session::decode(const GenerateParams& params, const std::function<void(std::string_view)>& on_piece) {
+    if (tokens_.empty()) throw Error("decode() needs a prefilled prompt");
+    GenerateResult result;
+    const Tokenizer& tok = model_.tokenizer();
     Sampler sampler(params.sampling);
-    for (int32_t id : prompt) sampler.accept(id);  // the repetition penalty looks at the prompt too
+    for (int32_t id : tokens_) sampler.accept(id);  // the repetition penalty looks at the prompt too
     Utf8StreamDecoder utf8;
     StopStringFilter stops(params.stop_strings);
     auto emit = [&](const std::string& text) {
@@ -97,10 +115,10 @@ GenerateResult Session::generate(const std::vector<int32_t>& prompt, const Gener
         if (on_piece) on_piece(text);
     };
 
-    t0 = std::chrono::steady_clock::now();
+    const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0;; ++i) {
         if (params.max_tokens > 0 && i >= params.max_tokens) { result.reason = StopReason::MaxTokens; break; }
-        if (cancel_.load()) { result.reason = StopReason::Cancelled; break; }
+        if (params.cancel.cancelled()) { result.reason = StopReason::Cancelled; break; }
         // Only ids the tokenizer can decode: embeddings are often padded beyond the vocabulary
         // (to a multiple of 64 or 128), and those rows' logits are meaningless. Sampling over
         // the first n ids reads no more and copies no more than sampling over all of them.

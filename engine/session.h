@@ -1,13 +1,14 @@
 #pragma once
 // One conversation's state on a loaded model: its KV cache and the tokens in it. Consecutive
 // calls reuse the cache for the prefix they share with what is cached, so a follow-up chat turn
-// only processes its new tokens. A session is used by one thread at a time, except cancel().
+// only processes its new tokens. A session is used by one thread at a time; a request's
+// CancelToken may be cancelled from any thread.
+#include "engine/cancel_token.h"
 #include "engine/error.h"
 #include "engine/kv_cache.h"
 #include "engine/model.h"
 #include "engine/sampler.h"
 
-#include <atomic>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -21,14 +22,19 @@ public:
     using Error::Error;
 };
 
+// The context a session gets when none is asked for: the model's training context, at most
+// 4096 tokens (longer contexts cost memory most chats never use). requested > 0 wins.
+int32_t default_context(const Model& model, int32_t requested = 0);
+
 struct SessionOptions {
-    int32_t n_ctx = 0;  // 0: the model's training context, at most 4096
+    int32_t n_ctx = 0;  // 0: default_context(model)
 };
 
 struct GenerateParams {
     int max_tokens = 256;  // <= 0: until the context is full
     SamplerParams sampling;
     std::vector<std::string> stop_strings;
+    CancelToken cancel;  // generation returns within one token (reason Cancelled) once cancelled
 };
 
 enum class StopReason { EndOfGeneration, MaxTokens, StopString, Cancelled, ContextFull };
@@ -56,15 +62,24 @@ public:
     const std::vector<int32_t>& tokens() const { return tokens_; }
 
     // Makes the cache hold exactly `prompt` (reusing the common prefix) and returns the logits
-    // after its last token. Returns the number of tokens reused. Throws ContextFullError.
-    int prefill(const std::vector<int32_t>& prompt);
+    // after its last token. Returns the number of tokens reused. Throws ContextFullError. Once
+    // `cancel` is cancelled it stops between batches and the cache holds part of the prompt.
+    int prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel = {});
     const std::vector<float>& last_logits() const { return logits_; }
 
-    // Prefills, then samples until an end-of-generation token, a stop string, max_tokens, the
-    // end of the context or cancel(). on_piece receives text as it is generated, never half a
-    // UTF-8 character nor part of a stop string.
+    // Samples from the logits the last prefill() left until an end-of-generation token, a stop
+    // string, max_tokens, the end of the context or params.cancel. on_piece receives text as it is
+    // generated, never half a UTF-8 character nor part of a stop string. The repetition penalty
+    // sees the cached tokens as history. Fills the reply fields of the result (not the prompt's).
+    GenerateResult decode(const GenerateParams& params, const std::function<void(std::string_view)>& on_piece = {});
+
+    // prefill() then decode().
     GenerateResult generate(const std::vector<int32_t>& prompt, const GenerateParams& params,
                             const std::function<void(std::string_view)>& on_piece = {});
+
+    // Makes this cache hold the first n tokens of `other`'s (same model and context size), copied
+    // instead of computed. The logits are not copied: prefill() evaluates at least one token.
+    void copy_prefix_from(const Session& other, size_t n);
 
     // Evaluates `tokens` from an empty cache and calls on_logits(i, logits of position i) for
     // every position, a batch at a time (a whole window of logits would not fit in memory for a
@@ -74,8 +89,6 @@ public:
     // Logits of every position of `tokens`, evaluated from an empty cache: [n][n_vocab].
     std::vector<float> logits_all(const std::vector<int32_t>& tokens);
 
-    // Thread-safe: the running generate() returns within one token with reason Cancelled.
-    void cancel() { cancel_.store(true); }
     void reset() { tokens_.clear(); }
 
 private:
@@ -86,7 +99,6 @@ private:
     ForwardScratch scratch_;
     std::vector<int32_t> tokens_;  // tokens whose keys/values are in kv_, in order
     std::vector<float> logits_;
-    std::atomic<bool> cancel_{false};
 };
 
 }  // namespace tern

@@ -65,7 +65,7 @@ TEST_CASE("cancel from the streaming callback stops within one token", "[session
     int pieces = 0;
     GenerateParams p = greedy(200);
     auto r = s.generate(prompt_of(*model, "stop me"), p, [&](std::string_view) {
-        if (++pieces == 3) s.cancel();
+        if (++pieces == 3) p.cancel.cancel();
     });
     CHECK(r.reason == StopReason::Cancelled);
     CHECK(r.tokens.size() <= 4);
@@ -76,13 +76,25 @@ TEST_CASE("cancel from another thread stops a running generation", "[session]") 
     Session s(*model);
     std::atomic<int> produced{0};
     GenerateResult r;
-    std::thread worker([&] { r = s.generate(prompt_of(*model, "go"), greedy(0 /* until context full */),
-                                            [&](std::string_view) { ++produced; }); });
+    const GenerateParams params = greedy(0 /* until context full */);
+    std::thread worker([&] { r = s.generate(prompt_of(*model, "go"), params, [&](std::string_view) { ++produced; }); });
     while (produced.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    s.cancel();
+    params.cancel.cancel();
     worker.join();
     CHECK(r.reason == StopReason::Cancelled);
     CHECK((int)r.tokens.size() < s.n_ctx() - 10);
+}
+
+TEST_CASE("a cancel sent before generation starts is not lost", "[session]") {
+    auto model = tiny();
+    Session s(*model);
+    GenerateParams p = greedy(50);
+    p.cancel.cancel();  // e.g. the user pressed Stop while the request was still queued
+    int pieces = 0;
+    auto r = s.generate(prompt_of(*model, "never written"), p, [&](std::string_view) { ++pieces; });
+    CHECK(r.reason == StopReason::Cancelled);
+    CHECK(r.tokens.empty());
+    CHECK(pieces == 0);
 }
 
 TEST_CASE("a follow-up reuses the cached prefix and gives the same logits as a fresh prefill", "[session]") {

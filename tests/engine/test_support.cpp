@@ -72,3 +72,15 @@ std::string tiny_model(const std::string& arch, tern::GgmlType type, uint64_t se
 }
 
 }  // namespace tern_test
+
+namespace tern_test {
+
+std::string builtin_model() {
+    const std::string file = __FILE__;
+    const std::string tail = "tests/engine/test_support.cpp";
+    if (file.size() < tail.size() || file.compare(file.size() - tail.size(), tail.size(), tail) != 0)
+        FAIL("cannot locate the source tree from __FILE__ = " << file);
+    return file.substr(0, file.size() - tail.size()) + "resources/models/tern-default.gguf";
+}
+
+}  // namespace tern_test

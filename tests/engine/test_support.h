@@ -35,3 +35,10 @@ inline tern::LoadOptions threads(int n) {
     return o;
 }
 }  // namespace tern_test
+
+namespace tern_test {
+// The built-in model of the source tree the tests were compiled from
+// (resources/models/tern-default.gguf): a real trained model that writes stories and chats in
+// the BitNet format, small enough for every test.
+std::string builtin_model();
+}  // namespace tern_test

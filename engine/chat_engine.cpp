@@ -1,0 +1,96 @@
+#include "engine/chat_engine.h"
+
+#include "engine/chat_prompt.h"
+#include "engine/model.h"
+#include "engine/tokenizer.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace tern {
+
+double ChatUsage::prefill_tokens_per_second() const {
+    return prefill_seconds > 0 ? (prompt_tokens - reused_tokens) / prefill_seconds : 0;
+}
+
+double ChatUsage::decode_tokens_per_second() const {
+    return decode_seconds > 0 ? decoded_tokens / decode_seconds : 0;
+}
+
+ChatEngine::ChatEngine(const Model& model, ChatEngineOptions options)
+    : model_(model), pool_(model, options.n_ctx, options.cache_budget_bytes) {}
+
+ChatFormat ChatEngine::format(const ChatSettings& settings) const {
+    return settings.format.value_or(model_.chat_format());
+}
+
+int32_t ChatEngine::reply_reserve(int32_t n_ctx, int max_tokens) {
+    const int32_t half = n_ctx / 2;
+    const int32_t wanted = max_tokens > 0 ? max_tokens : n_ctx / 4;
+    return std::min(std::max(wanted, std::min<int32_t>(64, half)), half);
+}
+
+ChatResult ChatEngine::chat(const std::vector<ChatMessage>& messages, const ChatSettings& settings,
+                            const CancelToken& cancel, const ChatEvents& events) {
+    if (messages.empty()) throw Error("the conversation has no messages");
+    const ChatFormat chat_format = format(settings);
+    const int32_t n_ctx = context_size();
+    const ChatPrompt prompt =
+        build_chat_prompt(model_.tokenizer(), chat_format, messages, n_ctx, reply_reserve(n_ctx, settings.max_tokens),
+                          settings.context_policy == ContextPolicy::DropOldest);
+    std::vector<std::string> stop = chat_stop_strings(chat_format);
+    stop.insert(stop.end(), settings.stop.begin(), settings.stop.end());
+    ChatResult result = run(prompt.tokens, settings, std::move(stop), cancel, events);
+    result.usage.dropped_messages = prompt.dropped_messages;
+    return result;
+}
+
+ChatResult ChatEngine::complete(const std::string& prompt, const ChatSettings& settings, const CancelToken& cancel,
+                                const ChatEvents& events) {
+    const Tokenizer& tok = model_.tokenizer();
+    std::vector<int32_t> ids = tok.encode(prompt, tok.add_bos(), false);
+    // A model that adds no BOS by itself still needs one token to start from when the prompt is empty.
+    if (ids.empty() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
+    if (ids.empty()) throw Error("the prompt is empty and this model has no beginning-of-text token to start from");
+    return run(ids, settings, settings.stop, cancel, events);
+}
+
+ChatResult ChatEngine::run(const std::vector<int32_t>& prompt, const ChatSettings& settings,
+                           std::vector<std::string> stop, const CancelToken& cancel, const ChatEvents& events) {
+    Session& session = pool_.acquire(prompt);
+    ChatResult result;
+    ChatUsage& usage = result.usage;
+    usage.prompt_tokens = (int)prompt.size();
+    usage.context_size = session.n_ctx();
+
+    GenerateParams params;
+    params.max_tokens = settings.max_tokens;
+    params.sampling = settings.sampling;
+    params.stop_strings = std::move(stop);
+    params.cancel = cancel;
+    try {
+        const auto t0 = std::chrono::steady_clock::now();
+        usage.reused_tokens = session.prefill(prompt, cancel);
+        usage.prefill_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (cancel.cancelled()) {
+            result.stop = StopReason::Cancelled;
+        } else {
+            usage.context_used = (int)session.tokens().size();
+            if (events.on_prompt_done) events.on_prompt_done(usage);
+            GenerateResult r = session.decode(params, events.on_text);
+            result.text = std::move(r.text);
+            result.stop = r.reason;
+            usage.generated_tokens = (int)r.tokens.size();
+            usage.decoded_tokens = r.n_decoded;
+            usage.decode_seconds = r.decode_seconds;
+        }
+    } catch (...) {
+        pool_.release(session);
+        throw;
+    }
+    usage.context_used = (int)session.tokens().size();
+    pool_.release(session);
+    return result;
+}
+
+}  // namespace tern
