@@ -337,7 +337,6 @@ int ChatController::revealMessage(qint64 conversationId, qint64 messageId) {
 
 void ChatController::onConversationDeleted(qint64 id) {
     if (active_.id && active_.conversationId == id) worker_->requestStop(active_.id);
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->forgetConversation(id); }, Qt::QueuedConnection);
     if (id == conversationId_) newConversation();
 }
 

@@ -16,7 +16,7 @@ struct ChatTurn {
 
 struct GenerationRequest {
     quint64 id = 0;
-    qint64 conversationId = 0;  // selects the KV cache (one session per conversation)
+    qint64 conversationId = 0;  // whose reply this is (the engine finds KV caches by token prefix)
     QString systemPrompt;
     QVector<ChatTurn> turns;  // the visible branch; the last one is the user's new message
     GenerationSettings settings;

@@ -145,13 +145,17 @@ TEST_CASE("inactive conversations' caches are dropped beyond the memory budget",
     post(t.worker(), request(1, 100, {{"user", "First question"}}, 8));
     REQUIRE(waitFor([&] { return rec.finished; }));
     const QString reply = rec.stats.text;
+    const int firstPrompt = rec.stats.promptTokens;
     rec.resetTurn();
     post(t.worker(), request(2, 200, {{"user", "Other"}}, 8));
     REQUIRE(waitFor([&] { return rec.finished; }));
     rec.resetTurn();
     post(t.worker(), request(3, 100, {{"user", "First question"}, {"assistant", reply}, {"user", "More"}}, 8));
     REQUIRE(waitFor([&] { return rec.finished; }));
-    CHECK(rec.stats.reusedTokens == 0);
+    // The first conversation's cache is gone: only the template's opening, which the other
+    // conversation shares, can still be found.
+    INFO("reused " << rec.stats.reusedTokens << " of " << rec.stats.promptTokens << "; first prompt " << firstPrompt);
+    CHECK(rec.stats.reusedTokens < firstPrompt);
 }
 
 TEST_CASE("switching models frees the old one and its caches", "[worker]") {
