@@ -2,8 +2,10 @@
 // Conversation history in SQLite: conversations, messages as a tree, full-text search. Used from
 // the GUI thread only (its writes are small and SQLite in WAL mode does them in well under a
 // millisecond). Write failures throw StoreError so callers can tell the user and keep the text.
+#include <QCoreApplication>
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QString>
 #include <QVector>
@@ -59,26 +61,35 @@ struct SearchHit {
 };
 
 struct OpenReport {
-    enum Status { Ok, Recovered, NewerSchema, Failed };
+    // Recovered: the file was damaged, moved aside, a new history started. ReadOnly: the history
+    // can be read (and exported) but not written: a read-only file, folder or mount, a full disk,
+    // an I/O error on write. NewerSchema, Failed: nothing could be read; the store is in memory.
+    enum Status { Ok, Recovered, NewerSchema, Failed, ReadOnly };
     Status status = Ok;
-    QString message;  // for the user; empty when Ok
-    QString movedTo;  // where an unreadable file was moved (Recovered)
+    QString message;  // for the user, a few short sentences; empty when Ok
+    QString movedTo;  // where a damaged file was moved (Recovered)
 };
 
 class ConversationStore {
+    Q_DECLARE_TR_FUNCTIONS(ConversationStore)
+
 public:
     ConversationStore();
     ~ConversationStore();
     ConversationStore(const ConversationStore&) = delete;
     ConversationStore& operator=(const ConversationStore&) = delete;
 
-    // Opens (creating and migrating as needed) the database at path. A file that is not a
-    // readable SQLite database is moved aside and a new one started; a newer schema is left
-    // untouched. In both failure cases the store still works, in memory, so the app stays usable.
+    // Opens (creating and migrating as needed) the database at path; never throws. Only a file
+    // SQLite calls damaged (SQLITE_CORRUPT, SQLITE_NOTADB) is moved aside and a new one started.
+    // A history that cannot be written (permissions, read-only mount, full disk, I/O errors) is
+    // opened read-only and left exactly as it is. When nothing can be read, or the schema is
+    // newer, the store works in memory so the app stays usable.
     OpenReport open(const QString& path);
     // The default location: <AppDataLocation>/history.sqlite3.
     static QString defaultPath();
     bool persistent() const { return persistent_; }
+    // Opened read-only: every write throws StoreError saying so.
+    bool readOnly() const { return readOnly_; }
     QSqlDatabase& database() { return db_; }
 
     qint64 createConversation(const QString& model);
@@ -103,14 +114,24 @@ public:
     QVector<SearchHit> search(const QString& text, int limit = 50) const;
 
 private:
+    enum class Access { ReadWrite, ReadOnly, Immutable };
     QSqlQuery exec(const QString& sql, const QVariantList& args = {}) const;
-    bool openFile(const QString& path, OpenReport* report);
+    [[noreturn]] void fail(const QSqlError& error) const;
+    bool openFile(const QString& path, Access access, QSqlError* error, QString* damage);
+    bool openWritable(const QString& path, QSqlError* error, QString* damage);
+    bool openReadOnly(const QString& path);
+    void closeDatabase();
+    bool writable(QSqlError* error);
     void openMemory();
     void configure();
+    void enterReadOnly(const QString& reason);
+    OpenReport finishOpen(const QString& path, OpenReport report);
 
     QString connection_;
     mutable QSqlDatabase db_;
     bool persistent_ = false;
+    bool readOnly_ = false;
+    QString readOnlyReason_;  // for the error of a write attempted anyway
 };
 
 // Milliseconds since the epoch; one place so tests and the store agree.
