@@ -2,7 +2,6 @@
 
 #include "engine/chat_prompt.h"
 #include "engine/model.h"
-#include "engine/tokenizer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -47,12 +46,7 @@ ChatResult ChatEngine::chat(const std::vector<ChatMessage>& messages, const Chat
 
 ChatResult ChatEngine::complete(const std::string& prompt, const ChatSettings& settings, const CancelToken& cancel,
                                 const ChatEvents& events) {
-    const Tokenizer& tok = model_.tokenizer();
-    std::vector<int32_t> ids = tok.encode(prompt, tok.add_bos(), false);
-    // A model that adds no BOS by itself still needs one token to start from when the prompt is empty.
-    if (ids.empty() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
-    if (ids.empty()) throw Error("the prompt is empty and this model has no beginning-of-text token to start from");
-    return run(ids, settings, settings.stop, cancel, events);
+    return run(build_completion_prompt(model_.tokenizer(), prompt), settings, settings.stop, cancel, events);
 }
 
 ChatResult ChatEngine::run(const std::vector<int32_t>& prompt, const ChatSettings& settings,

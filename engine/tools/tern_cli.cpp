@@ -1,5 +1,5 @@
 // tern-cli: generate text, chat in the terminal, inspect and evaluate models.
-#include "engine/chat_prompt.h"
+#include "engine/chat_engine.h"
 #include "engine/error.h"
 #include "engine/gguf_reader.h"
 #include "engine/npy.h"
@@ -11,7 +11,10 @@
 
 #include <fmt/core.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -67,12 +70,46 @@ SamplerParams sampling_from(const tools::Args& a) {
     return s;
 }
 
-void print_stats(const GenerateResult& r) {
-    const double pp = r.prefill_seconds > 0 ? (r.n_prompt - r.n_prompt_reused) / r.prefill_seconds : 0;
-    const double tg = r.decode_seconds > 0 ? r.n_decoded / r.decode_seconds : 0;
+void print_stats(const ChatResult& r) {
+    const ChatUsage& u = r.usage;
     fmt::print(stderr, "\n[prompt {} tokens ({} reused), {:.1f} tok/s; generated {} tokens, {:.1f} tok/s; stop: {}]\n",
-               r.n_prompt, r.n_prompt_reused, pp, r.tokens.size(), tg, stop_reason_name(r.reason));
+               u.prompt_tokens, u.reused_tokens, u.prefill_tokens_per_second(), u.generated_tokens,
+               u.decode_tokens_per_second(), stop_reason_name(r.stop));
 }
+
+void print_piece(std::string_view piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+    std::fflush(stdout);
+}
+
+// Ctrl-C while a reply is being written stops the reply (the conversation goes on, as Esc does in
+// the app); at the prompt it quits. The handler only touches lock-free atomics.
+std::atomic<bool> g_replying{false};
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the SIGINT handler needs a lock-free flag");
+
+extern "C" void on_sigint(int) {
+    if (!g_replying.load()) std::_Exit(130);
+    g_interrupted.store(true);
+    std::signal(SIGINT, on_sigint);  // Windows resets the handler after each signal
+}
+
+// Streams a reply to stdout; Ctrl-C cancels it.
+ChatEvents interruptible_output(const CancelToken& cancel) {
+    ChatEvents events;
+    events.on_text = [cancel](std::string_view piece) {
+        print_piece(piece);
+        if (g_interrupted.load()) cancel.cancel();
+    };
+    return events;
+}
+
+const char* kChatHelp = R"(Commands:
+  /reset   start a new conversation (keeps the system prompt)
+  /help    this list
+  /exit    quit (also /quit, Ctrl-D, or Ctrl-C at the prompt)
+Ctrl-C while a reply is written stops the reply.
+)";
 
 int run_info(const std::string& path) {
     GgufFile f = GgufFile::open(path);
@@ -131,26 +168,25 @@ int run_dump_logits(Session& session, const std::string& prompt, const std::stri
     return 0;
 }
 
-int run_completion(Session& session, const std::string& prompt, const GenerateParams& params) {
-    const Tokenizer& tok = session.model().tokenizer();
-    GenerateResult r = session.generate(build_completion_prompt(tok, prompt), params, [](std::string_view piece) {
-        std::fwrite(piece.data(), 1, piece.size(), stdout);
-        std::fflush(stdout);
-    });
+int run_completion(ChatEngine& engine, const std::string& prompt, const ChatSettings& settings) {
+    ChatEvents events;
+    events.on_text = print_piece;
+    const ChatResult r = engine.complete(prompt, settings, {}, events);
     std::printf("\n");
     print_stats(r);
     return 0;
 }
 
-int run_chat(Session& session, ChatFormat format, const std::string& system, std::string first, GenerateParams params) {
-    const Tokenizer& tok = session.model().tokenizer();
-    params.stop_strings = chat_stop_strings(format);
+int run_chat(ChatEngine& engine, const std::string& system, std::string first, const ChatSettings& settings) {
     std::vector<ChatMessage> messages;
     if (!system.empty()) messages.push_back({"system", system});
+    const size_t first_droppable = messages.size();
     const bool tty = TERN_STDIN_IS_TTY();
-    fmt::print(stderr, "Chatting with {} ({} template). Type /reset for a new conversation, /exit or Ctrl-D to quit.\n",
-               session.model().config().name.empty() ? session.model().path() : session.model().config().name,
-               chat_format_name(format));
+    const Model& model = engine.model();
+    fmt::print(stderr, "Chatting with {} ({} template). Type /help for commands, /exit or Ctrl-D to quit.\n",
+               model.config().name.empty() ? model.path() : model.config().name,
+               chat_format_name(engine.format(settings)));
+    std::signal(SIGINT, on_sigint);
     for (;;) {
         std::string line;
         if (!first.empty()) {
@@ -160,27 +196,36 @@ int run_chat(Session& session, ChatFormat format, const std::string& system, std
             if (!std::getline(std::cin, line)) break;
         }
         if (line == "/exit" || line == "/quit") break;
+        if (line == "/help") {
+            std::fputs(kChatHelp, stderr);
+            continue;
+        }
         if (line == "/reset") {
-            messages.resize(system.empty() ? 0 : 1);
+            messages.resize(first_droppable);
             fmt::print(stderr, "[new conversation]\n");
             continue;
         }
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         messages.push_back({"user", line});
-        // Keep room for the reply, but never more than half the context: a long -n on a small
-        // context must not leave no room for the conversation itself.
-        const int reserve = std::min(std::max(params.max_tokens, 64), session.n_ctx() / 2);
-        ChatPrompt prompt = build_chat_prompt(tok, format, messages, session.n_ctx(), reserve, true);
-        if (prompt.dropped_messages > 0) {
-            messages.erase(messages.begin() + (system.empty() ? 0 : 1),
-                           messages.begin() + (system.empty() ? 0 : 1) + prompt.dropped_messages);
-            fmt::print(stderr, "[dropped the {} oldest messages to fit the context]\n", prompt.dropped_messages);
+        CancelToken cancel;
+        g_interrupted.store(false);
+        g_replying.store(true);
+        ChatResult r;
+        try {
+            r = engine.chat(messages, settings, cancel, interruptible_output(cancel));
+        } catch (...) {
+            g_replying.store(false);
+            throw;
         }
-        GenerateResult r = session.generate(prompt.tokens, params, [](std::string_view piece) {
-            std::fwrite(piece.data(), 1, piece.size(), stdout);
-            std::fflush(stdout);
-        });
+        g_replying.store(false);
+        if (r.usage.dropped_messages > 0) {
+            // The engine left the oldest exchanges out to fit the context: forget them here too.
+            messages.erase(messages.begin() + (std::ptrdiff_t)first_droppable,
+                           messages.begin() + (std::ptrdiff_t)(first_droppable + r.usage.dropped_messages));
+            fmt::print(stderr, "[dropped the {} oldest messages to fit the context]\n", r.usage.dropped_messages);
+        }
         std::printf("\n");
+        if (r.stop == StopReason::Cancelled) fmt::print(stderr, "[stopped]\n");
         if (tty) print_stats(r);
         messages.push_back({"assistant", r.text});
     }
@@ -212,29 +257,28 @@ int run(int argc, char** argv) {
                model->config().arch, model->config().n_layer, model->weight_bytes_total() / 1048576.0,
                model->load_seconds(), model->n_threads());
 
-    SessionOptions so;
-    so.n_ctx = (int32_t)a.get_int("-c", 0, 8, 1 << 20);
-    Session session(*model, so);
-
-    if (auto file = a.get("--perplexity")) return run_perplexity(session, *file);
-    if (auto out = a.get("--dump-logits")) {
+    const int32_t n_ctx = (int32_t)a.get_int("-c", 0, 8, 1 << 20);
+    if (a.get("--perplexity") || a.get("--dump-logits")) {
+        SessionOptions so;
+        so.n_ctx = n_ctx;
+        Session session(*model, so);
+        if (auto file = a.get("--perplexity")) return run_perplexity(session, *file);
         if (!a.get("-p")) throw Error("--dump-logits needs a prompt (-p TEXT)");
-        return run_dump_logits(session, *a.get("-p"), *out);
+        return run_dump_logits(session, *a.get("-p"), *a.get("--dump-logits"));
     }
 
-    GenerateParams params;
-    params.sampling = sampling_from(a);
-    params.max_tokens = (int)a.get_int("-n", a.has("--chat") ? 512 : 128, -1, 1 << 24);
-    if (a.has("--chat")) {
-        ChatFormat format = model->chat_format();
-        if (auto name = a.get("--template")) {
-            auto f = chat_format_from_name(*name);
-            if (!f) throw Error("unknown chat template '" + *name + "' (use bitnet, llama3, chatml or falcon3)");
-            format = *f;
-        }
-        return run_chat(session, format, a.get_or("--system", ""), a.get_or("-p", ""), params);
+    ChatSettings settings;
+    settings.sampling = sampling_from(a);
+    settings.max_tokens = (int)a.get_int("-n", a.has("--chat") ? 512 : 128, -1, 1 << 24);
+    if (auto name = a.get("--template")) {
+        settings.format = chat_format_from_name(*name);
+        if (!settings.format) throw Error("unknown chat template '" + *name + "' (use bitnet, llama3, chatml or falcon3)");
     }
-    return run_completion(session, a.get_or("-p", ""), params);
+    ChatEngineOptions eo;
+    eo.n_ctx = n_ctx;
+    ChatEngine engine(*model, eo);
+    if (a.has("--chat")) return run_chat(engine, a.get_or("--system", ""), a.get_or("-p", ""), settings);
+    return run_completion(engine, a.get_or("-p", ""), settings);
 }
 
 }  // namespace
