@@ -310,12 +310,12 @@ OpenReport ConversationStore::open(const QString& path) {
             return report;
         }
     }
-    return finishOpen(path, report);
+    return finishOpen(path, existed && report.movedTo.isEmpty(), report);
 }
 
 // The part of open() after a file was opened (read-write or read-only): schema checks, the
 // upgrade, the start-up tidying.
-OpenReport ConversationStore::finishOpen(const QString& path, OpenReport report) {
+OpenReport ConversationStore::finishOpen(const QString& path, bool existed, OpenReport report) {
     const QString shownPath = QDir::toNativeSeparators(path);
     auto failWith = [&](const QString& message) {
         report.status = OpenReport::Failed;
@@ -332,6 +332,13 @@ OpenReport ConversationStore::finishOpen(const QString& path, OpenReport report)
                             "this session.").arg(shownPath).arg(version).arg(kSchemaVersion);
         openMemory();
         return report;
+    }
+    if (readOnly_ && !existed) {
+        // SQLite made an empty file but cannot write to it: no history to keep, so none is left behind.
+        const OpenReport failed = failWith(tr("The history database %1 could not be created, because %2. Conversations "
+                                              "will not be saved in this session.").arg(shownPath, readOnlyReason_));
+        if (QFileInfo(path).size() == 0) QFile::remove(path);
+        return failed;
     }
     if (readOnly_ && version < kSchemaVersion)
         return failWith(tr("The history database %1 needs an upgrade to this version of Tern, which cannot be done "

@@ -125,7 +125,7 @@ private:
     void openMemory();
     void configure();
     void enterReadOnly(const QString& reason);
-    OpenReport finishOpen(const QString& path, OpenReport report);
+    OpenReport finishOpen(const QString& path, bool existed, OpenReport report);
 
     QString connection_;
     mutable QSqlDatabase db_;

@@ -8,6 +8,8 @@ HistoryController::HistoryController(ConversationStore* store, QObject* parent) 
 
 bool HistoryController::persistent() const { return store_->persistent(); }
 
+bool HistoryController::readOnly() const { return store_->readOnly(); }
+
 void HistoryController::refresh() {
     try {
         conversations_.setConversations(store_->conversations());

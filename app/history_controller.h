@@ -22,6 +22,8 @@ class HistoryController : public QObject {
     Q_PROPERTY(bool canUndo READ canUndo NOTIFY undoChanged)
     Q_PROPERTY(QString undoTitle READ undoTitle NOTIFY undoChanged)
     Q_PROPERTY(bool persistent READ persistent CONSTANT)
+    // The history could be opened for reading only (see ConversationStore::open): the sidebar says so.
+    Q_PROPERTY(bool readOnly READ readOnly CONSTANT)
 public:
     explicit HistoryController(ConversationStore* store, QObject* parent = nullptr);
 
@@ -32,6 +34,7 @@ public:
     bool canUndo() const { return undoId_ != 0; }
     QString undoTitle() const { return undoTitle_; }
     bool persistent() const;
+    bool readOnly() const;
 
     Q_INVOKABLE void refresh();
     Q_INVOKABLE void rename(qint64 id, const QString& title);

@@ -11,6 +11,7 @@
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QTimer>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -35,6 +36,11 @@ Options describe(QCommandLineParser& cli) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef SIGXFSZ
+    // Under a file-size limit (RLIMIT_FSIZE) a write must fail with EFBIG, which the history
+    // store reports like a full disk, rather than kill the app with SIGXFSZ.
+    std::signal(SIGXFSZ, SIG_IGN);
+#endif
     QElapsedTimer sinceLaunch;
     sinceLaunch.start();
     // --version must work without a display (scripts, packaging checks), so answer it before

@@ -69,7 +69,10 @@ bool TernApplication::start() {
     connect(chat_, &ChatController::conversationsChanged, history_, &HistoryController::refresh);
     connect(history_, &HistoryController::conversationDeleted, chat_, &ChatController::onConversationDeleted);
     connect(history_, &HistoryController::conversationRestored, chat_, &ChatController::selectConversation);
-    if (report.status != OpenReport::Ok) chat_->showNotice(QStringLiteral("History problem"), report.message);
+    if (report.status == OpenReport::ReadOnly)
+        chat_->showNotice(tr("History is read-only"), report.message, QStringLiteral("warning"));
+    else if (report.status != OpenReport::Ok)
+        chat_->showNotice(tr("History problem"), report.message);
 
     history_->refresh();
     const QString defaultModel =

@@ -58,10 +58,12 @@ Rectangle {
             onOpenRequested: (c, m) => root.hitRequested(c, m)
         }
         Text {
-            visible: !root.history.persistent
+            objectName: "historyNotSavedNote"
+            visible: !root.history.persistent || root.history.readOnly
             Layout.fillWidth: true
             wrapMode: Text.Wrap
-            text: qsTr("History is not being saved in this session.")
+            text: root.history.readOnly ? qsTr("History is read-only in this session: new conversations are not saved.")
+                                        : qsTr("History is not being saved in this session.")
             color: Theme.errorText
             font.pixelSize: 11
         }
