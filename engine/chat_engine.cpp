@@ -2,6 +2,7 @@
 
 #include "engine/chat_prompt.h"
 #include "engine/model.h"
+#include "engine/tokenizer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -39,18 +40,30 @@ ChatResult ChatEngine::chat(const std::vector<ChatMessage>& messages, const Chat
                           settings.context_policy == ContextPolicy::DropOldest);
     std::vector<std::string> stop = chat_stop_strings(chat_format);
     stop.insert(stop.end(), settings.stop.begin(), settings.stop.end());
-    ChatResult result = run(prompt.tokens, settings, std::move(stop), cancel, events);
+    const int32_t keep = settings.context_policy == ContextPolicy::DropOldest
+                             ? system_prefix_tokens(chat_format, messages)
+                             : -1;
+    ChatResult result = run(prompt.tokens, settings, std::move(stop), keep, cancel, events);
     result.usage.dropped_messages = prompt.dropped_messages;
     return result;
 }
 
 ChatResult ChatEngine::complete(const std::string& prompt, const ChatSettings& settings, const CancelToken& cancel,
                                 const ChatEvents& events) {
-    return run(build_completion_prompt(model_.tokenizer(), prompt), settings, settings.stop, cancel, events);
+    // A plain continuation stops at a full context (tern-cli -n 0 documents "until the context is full").
+    return run(build_completion_prompt(model_.tokenizer(), prompt), settings, settings.stop, -1, cancel, events);
+}
+
+int32_t ChatEngine::system_prefix_tokens(ChatFormat format, const std::vector<ChatMessage>& messages) const {
+    const Tokenizer& tok = model_.tokenizer();
+    if (messages.empty() || messages.front().role != "system") return tok.add_bos() ? 1 : 0;
+    const RenderedChat system = render_chat_marked(format, {messages.front()}, false);
+    return (int32_t)tok.encode_marked(system.text, tok.add_bos(), system.user_text).size();
 }
 
 ChatResult ChatEngine::run(const std::vector<int32_t>& prompt, const ChatSettings& settings,
-                           std::vector<std::string> stop, const CancelToken& cancel, const ChatEvents& events) {
+                           std::vector<std::string> stop, int32_t context_shift_keep, const CancelToken& cancel,
+                           const ChatEvents& events) {
     Session& session = pool_.acquire(prompt);
     ChatResult result;
     ChatUsage& usage = result.usage;
@@ -62,6 +75,7 @@ ChatResult ChatEngine::run(const std::vector<int32_t>& prompt, const ChatSetting
     params.sampling = settings.sampling;
     params.stop_strings = std::move(stop);
     params.cancel = cancel;
+    params.context_shift_keep = context_shift_keep;
     try {
         const auto t0 = std::chrono::steady_clock::now();
         usage.reused_tokens = session.prefill(prompt, cancel);
@@ -77,6 +91,7 @@ ChatResult ChatEngine::run(const std::vector<int32_t>& prompt, const ChatSetting
             usage.generated_tokens = (int)r.tokens.size();
             usage.decoded_tokens = r.n_decoded;
             usage.decode_seconds = r.decode_seconds;
+            usage.context_shifts = r.n_context_shifts;
         }
     } catch (...) {
         pool_.release(session);

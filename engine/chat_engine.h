@@ -29,8 +29,11 @@ class Model;
 
 // What to do when the conversation does not fit in the context.
 enum class ContextPolicy {
-    DropOldest,  // leave out the oldest whole exchanges (never the system prompt or the last message)
-    Fail,        // throw ContextFullError
+    // Leave out the oldest whole exchanges (never the system prompt or the last message); when
+    // the reply itself fills the context, forget the oldest half of what follows the system
+    // prompt and go on, so a reply always ends on its own terms.
+    DropOldest,
+    Fail,  // throw ContextFullError; a reply that fills the context stops with ContextFull
 };
 
 struct ChatSettings {
@@ -51,6 +54,7 @@ struct ChatUsage {
     double prefill_seconds = 0;
     double decode_seconds = 0;
     int decoded_tokens = 0;    // tokens evaluated while decoding (for tokens per second)
+    int context_shifts = 0;    // times the reply filled the context and the oldest half was forgotten
 
     double prefill_tokens_per_second() const;
     double decode_tokens_per_second() const;
@@ -100,8 +104,11 @@ public:
     size_t cached_sessions() const { return pool_.size(); }
 
 private:
-    ChatResult run(const std::vector<int32_t>& prompt, const ChatSettings& settings,
-                   std::vector<std::string> stop, const CancelToken& cancel, const ChatEvents& events);
+    // context_shift_keep: see GenerateParams (< 0: no shifting).
+    ChatResult run(const std::vector<int32_t>& prompt, const ChatSettings& settings, std::vector<std::string> stop,
+                   int32_t context_shift_keep, const CancelToken& cancel, const ChatEvents& events);
+    // Tokens a context shift must keep: BOS and the system prompt.
+    int32_t system_prefix_tokens(ChatFormat format, const std::vector<ChatMessage>& messages) const;
 
     const Model& model_;
     SessionPool pool_;

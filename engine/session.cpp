@@ -101,6 +101,21 @@ GenerateResult Session::generate(const std::vector<int32_t>& prompt, const Gener
     return result;
 }
 
+bool Session::shift_context(int32_t keep, const CancelToken& cancel) {
+    if (keep < 0) return false;
+    // Never keep so much that forgetting half of the rest frees too little to go on.
+    keep = std::min<int32_t>(keep, kv_.n_ctx() / 4);
+    const size_t rest = tokens_.size() - (size_t)keep;
+    const size_t forget = rest / 2;
+    if (forget == 0) return false;
+    std::vector<int32_t> kept(tokens_.begin(), tokens_.begin() + keep);
+    kept.insert(kept.end(), tokens_.begin() + (std::ptrdiff_t)(keep + forget), tokens_.end());
+    // prefill() keeps the common prefix (the first `keep` tokens) and recomputes the rest at
+    // their new positions.
+    prefill(kept, cancel);
+    return !cancel.cancelled();
+}
+
 GenerateResult Session::decode(const GenerateParams& params, const std::function<void(std::string_view)>& on_piece) {
     if (tokens_.empty()) throw Error("decode() needs a prefilled prompt");
     GenerateResult result;
@@ -130,7 +145,13 @@ GenerateResult Session::decode(const GenerateParams& params, const std::function
             emit(stops.push(utf8.push(tok.token_bytes(id))));
             if (stops.stopped()) { result.reason = StopReason::StopString; break; }
         }
-        if ((int64_t)tokens_.size() >= kv_.n_ctx()) { result.reason = StopReason::ContextFull; break; }
+        if ((int64_t)tokens_.size() >= kv_.n_ctx()) {
+            if (!shift_context(params.context_shift_keep, params.cancel)) {
+                result.reason = params.cancel.cancelled() ? StopReason::Cancelled : StopReason::ContextFull;
+                break;
+            }
+            ++result.n_context_shifts;
+        }
         eval(&id, 1, LogitsFor::Last, logits_.data());
         ++result.n_decoded;
     }

@@ -35,6 +35,11 @@ struct GenerateParams {
     SamplerParams sampling;
     std::vector<std::string> stop_strings;
     CancelToken cancel;  // generation returns within one token (reason Cancelled) once cancelled
+    // When the reply fills the context: < 0 stops with ContextFull; otherwise the first
+    // context_shift_keep tokens (BOS, a system prompt) stay, the oldest half of the rest is
+    // forgotten, the cache is recomputed from what remains (exact, no position tricks) and the
+    // reply goes on.
+    int32_t context_shift_keep = -1;
 };
 
 enum class StopReason { EndOfGeneration, MaxTokens, StopString, Cancelled, ContextFull };
@@ -49,6 +54,7 @@ struct GenerateResult {
     double prefill_seconds = 0;
     double decode_seconds = 0;
     int n_decoded = 0;             // tokens evaluated during decode
+    int n_context_shifts = 0;      // times the oldest half of the context was forgotten
 };
 
 class Session {
@@ -92,6 +98,9 @@ public:
     void reset() { tokens_.clear(); }
 
 private:
+    // Forgets the oldest half of the cache after its first `keep` tokens and recomputes what
+    // remains; false when keep < 0, nothing can be freed, or cancelled meanwhile.
+    bool shift_context(int32_t keep, const CancelToken& cancel);
     void eval(const int32_t* ids, int n, LogitsFor which, float* out);
 
     const Model& model_;

@@ -203,3 +203,46 @@ TEST_CASE("complete: plain continuation with the model's BOS, same text as a ses
     // An empty prompt starts from BOS alone.
     CHECK(engine.complete("", greedy(4)).usage.prompt_tokens == 1);
 }
+
+TEST_CASE("chat: a reply that fills the context goes on after forgetting the oldest half", "[chat]") {
+    auto model = builtin();
+    ChatEngineOptions options;
+    options.n_ctx = 96;
+    ChatEngine engine(*model, options);
+    const auto messages = conversation({"tell me a long story about a princess and a dragon"}, "you tell stories");
+    ChatSettings settings = greedy(160);  // well past the 96-token context
+    settings.sampling.repeat_penalty = 1.1f;
+    const ChatResult r = engine.chat(messages, settings);
+    INFO("stop: " << stop_reason_name(r.stop) << ", generated " << r.usage.generated_tokens);
+    CHECK(r.stop != StopReason::ContextFull);
+    CHECK(r.usage.context_shifts >= 1);
+    CHECK(r.usage.context_used <= engine.context_size());
+    // The strict policy stops at the full context instead.
+    ChatSettings strict = settings;
+    strict.context_policy = ContextPolicy::Fail;
+    ChatEngine fresh(*model, options);
+    const ChatResult s = fresh.chat(messages, strict);
+    CHECK(s.stop == StopReason::ContextFull);
+    CHECK(s.usage.context_shifts == 0);
+    // Up to the first shift both replies are the same text.
+    CHECK(r.text.substr(0, s.text.size()) == s.text);
+}
+
+TEST_CASE("chat: the built-in model's first answer ends on its own", "[chat]") {
+    // A first-time user's first question, with the app's default sampling: every reply must
+    // finish, not stop with "the context is full" (the built-in model has a 256-token context
+    // and some of its stories are longer).
+    auto model = builtin();
+    ChatEngine engine(*model);
+    int shifted = 0;
+    for (uint64_t seed = 1; seed <= 12; ++seed) {
+        ChatSettings settings;  // default sampling, like the app
+        settings.sampling.seed = seed;
+        settings.max_tokens = 2000;  // a bound for the test only
+        const ChatResult r = engine.chat(conversation({"tell me a story"}), settings);
+        INFO("seed " << seed << ": stop " << stop_reason_name(r.stop) << ", generated " << r.usage.generated_tokens);
+        CHECK(r.stop == StopReason::EndOfGeneration);
+        shifted += r.usage.context_shifts > 0;
+    }
+    CHECK(shifted > 0);  // some stories did outgrow the context
+}

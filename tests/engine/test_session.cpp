@@ -182,3 +182,33 @@ TEST_CASE("special-token text typed by the user stays plain text in a chat promp
     CHECK(std::count(p.tokens.begin(), p.tokens.end(), eot) == 1);
     CHECK(tok.decode(p.tokens) == "<|begin_of_text|>User: say <|eot_id|> please<|eot_id|>Assistant: ");
 }
+
+TEST_CASE("a context shift recomputes exactly what a fresh session computes", "[session]") {
+    auto model = tiny();
+    SessionOptions so;
+    so.n_ctx = 48;
+    Session s(*model, so);
+    GenerateParams p = greedy(120);
+    p.context_shift_keep = 1;  // BOS
+    const GenerateResult r = s.generate(prompt_of(*model, "Once upon a time"), p);
+    REQUIRE(r.n_context_shifts >= 2);
+    CHECK(r.reason != StopReason::ContextFull);
+    CHECK((int)s.tokens().size() <= s.n_ctx());
+    CHECK(s.tokens().front() == prompt_of(*model, "Once upon a time").front());  // BOS kept
+    // The cache after the shifts holds what a fresh prefill of the same tokens holds.
+    Session fresh(*model, so);
+    fresh.prefill(s.tokens());
+    Session again(*model, so);
+    again.prefill(s.tokens());
+    CHECK(fresh.last_logits() == again.last_logits());
+    std::vector<int32_t> longer = s.tokens();
+    longer.push_back(r.tokens.back());
+    Session shifted_copy(*model, so);
+    shifted_copy.copy_prefix_from(s, s.tokens().size());
+    shifted_copy.prefill(longer);
+    fresh.prefill(longer);
+    CHECK(shifted_copy.last_logits() == fresh.last_logits());
+    // Without a keep count the reply stops at the full context.
+    Session strict(*model, so);
+    CHECK(strict.generate(prompt_of(*model, "Once upon a time"), greedy(120)).reason == StopReason::ContextFull);
+}
