@@ -1,0 +1,57 @@
+#pragma once
+// tern-server's HTTP side: the routes (/health, /v1/models, /v1/chat/completions,
+// /v1/completions), API-key and Host checks, CORS, the bounds on requests, and the waiting or
+// streaming of each job. Generation itself happens on the InferenceWorker's thread.
+#include "engine/server/server_options.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}
+
+namespace tern {
+class ChatEngine;
+}
+
+namespace tern::server {
+
+class InferenceWorker;
+
+class ApiServer {
+public:
+    explicit ApiServer(ServerOptions options);
+    ~ApiServer();
+
+    // Binds the listening socket; returns the port (the one picked when options.port is 0).
+    // Throws tern::Error when the address cannot be bound.
+    int bind();
+    // Serves until stop(). Until set_ready(), /health and /v1 requests get 503 (loading).
+    void listen();
+    void stop();
+
+    // The model is loaded: start taking jobs. `engine` must outlive this server.
+    void set_ready(ChatEngine& engine, std::string model_id, int64_t created);
+
+private:
+    void install_routes();
+    bool host_allowed(const httplib::Request& req) const;
+    bool authorized(const httplib::Request& req) const;
+    void health(const httplib::Request& req, httplib::Response& res);
+    void models(const httplib::Request& req, httplib::Response& res);
+    void generate(const httplib::Request& req, httplib::Response& res, bool chat);
+
+    ServerOptions options_;
+    std::unique_ptr<httplib::Server> http_;
+    std::unique_ptr<InferenceWorker> worker_;
+    std::string model_id_;
+    int64_t model_created_ = 0;
+    std::atomic<bool> ready_{false};  // set after worker_ and model_id_, read before them
+};
+
+}  // namespace tern::server
