@@ -13,6 +13,10 @@
 set(TERN_PACKAGING_DIR "${CMAKE_CURRENT_LIST_DIR}")
 set(TERN_ICONS_DIR "${PROJECT_SOURCE_DIR}/resources/icons")
 set(TERN_BUNDLE_ID "io.github.tern.Tern" CACHE STRING "Reverse-DNS id (macOS bundle id, AppStream)")
+# The licence, as LICENSE states it: for the AppStream metadata (SPDX id), the macOS bundle and
+# the Windows version resource.
+set(TERN_LICENSE "MIT")
+set(TERN_COPYRIGHT "Copyright (c) 2026 The Tern authors")
 # No public home page yet: set it when there is one (Debian Homepage, AppStream url, NSIS link).
 set(CPACK_PACKAGE_HOMEPAGE_URL "" CACHE STRING "Project home page URL")
 if(CPACK_PACKAGE_HOMEPAGE_URL)
@@ -75,6 +79,16 @@ if(TARGET tern)
       OUTPUT_NAME Tern
       MACOSX_BUNDLE_INFO_PLIST "${CMAKE_BINARY_DIR}/packaging/Info.plist")
   endif()
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# The licence (MIT, LICENSE at the top of the repository) travels with every install: as
+# /usr/share/doc/tern/copyright on Linux, where Debian policy (section 12.5) wants it, and as
+# share/doc/tern/LICENSE elsewhere (inside Tern.app on macOS, where deploy-app.cmake moves share/).
+if(UNIX AND NOT APPLE)
+  install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION share/doc/tern RENAME copyright)
+else()
+  install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION share/doc/tern)
 endif()
 
 # ---------------------------------------------------------------------------------------------
@@ -160,6 +174,7 @@ set(CPACK_PACKAGE_CONTACT "Tern maintainers <tern@example.invalid>" CACHE STRING
 set(CPACK_PACKAGE_INSTALL_DIRECTORY "Tern")
 set(CPACK_PACKAGE_ICON "${TERN_ICONS_DIR}/tern.ico")
 set(CPACK_STRIP_FILES ON)
+set(CPACK_RESOURCE_FILE_LICENSE "${PROJECT_SOURCE_DIR}/LICENSE")
 set(CPACK_VERBATIM_VARIABLES ON)
 
 # Settings for every generator are set on every platform (each generator reads only its own),
@@ -202,7 +217,8 @@ endif()
 set(CPACK_NSIS_ENABLE_UNINSTALL_BEFORE_INSTALL ON)
 set(CPACK_NSIS_MUI_FINISHPAGE_RUN "tern.exe")
 set(CPACK_NSIS_MANIFEST_DPI_AWARE ON)
-set(CPACK_NSIS_IGNORE_LICENSE_PAGE ON)  # no license file in the repository yet
+# MIT asks nothing of the user, so no licence page to click through (LICENSE is installed).
+set(CPACK_NSIS_IGNORE_LICENSE_PAGE ON)
 # The options page offers to put bin\ (tern-cli & co.) on PATH (default off) and the desktop icon.
 set(CPACK_NSIS_MODIFY_PATH ON)
 if(WIN32)
@@ -235,6 +251,8 @@ endif()
 # --- macOS: DragNDrop DMG --------------------------------------------------------------------
 set(CPACK_DMG_VOLUME_NAME "Tern ${PROJECT_VERSION}")
 set(CPACK_DMG_FORMAT "UDBZ")
+# No licence agreement shown when the DMG opens (CPACK_RESOURCE_FILE_LICENSE would add one).
+set(CPACK_DMG_SLA_USE_RESOURCE_FILE_LICENSE OFF)
 # DragNDrop puts an /Applications link beside Tern.app by default
 # (CPACK_DMG_DISABLE_APPLICATIONS_SYMLINK stays OFF), so the user drags the app onto it.
 
