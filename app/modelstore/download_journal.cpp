@@ -3,6 +3,12 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <cerrno>
+#include <cstring>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace tern::models {
 
@@ -42,10 +48,25 @@ DownloadJournal DownloadJournal::fromJson(const QJsonObject& o) {
 }
 
 bool DownloadJournal::save(const QString& path, QString* error) const {
+    // The journal is what makes the .part resumable, so a failed write must leave the previous
+    // journal in place. QSaveFile opened buffered only writes at commit(), where a failed flush
+    // (ENOSPC on a full disk) is not noticed and an empty file replaces the good one. Unbuffered,
+    // every write reaches the temporary file at once and its result is checked here; the file is
+    // synced before commit() renames it into place, and a failure at any step discards it.
+    const QByteArray bytes = QJsonDocument(toJson()).toJson(QJsonDocument::Indented);
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented)) < 0 ||
-        !f.commit()) {
+    bool ok = f.open(QIODevice::WriteOnly | QIODevice::Unbuffered) && f.write(bytes) == bytes.size() && f.flush();
+#ifdef Q_OS_UNIX
+    if (ok && ::fsync(f.handle()) != 0) {
+        if (error) *error = QString::fromLocal8Bit(std::strerror(errno));
+        f.cancelWriting();
+        return false;
+    }
+#endif
+    if (ok) ok = f.commit();
+    if (!ok) {
         if (error) *error = f.errorString();
+        f.cancelWriting();  // no-op after a failed commit(); otherwise the temporary file is removed
         return false;
     }
     return true;

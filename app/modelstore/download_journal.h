@@ -1,8 +1,9 @@
 #pragma once
 // The state of one unfinished download, kept beside its data as <file>.part.json so that a
 // quit, a crash or a killed process loses nothing: the next run reads it, re-hashes the .part
-// and asks the server for the rest. Written atomically (QSaveFile): a kill mid-write leaves the
-// previous journal, never half of one.
+// and asks the server for the rest. Written atomically (QSaveFile, each write checked, synced
+// before the rename): a kill mid-write or a full disk leaves the previous journal, never half of
+// one and never an empty one.
 #include <QJsonObject>
 #include <QString>
 #include <QUrl>
