@@ -156,6 +156,7 @@ bool Download::takeLock(bool report) {
 void Download::start() {
     if (isActive() || status_ == DownloadStatus::Done) return;
     attempt_ = 0;
+    bestReceived_ = -1;
     pausedByError_ = false;
     if (!takeLock()) return;
     beginAttempt();
@@ -226,9 +227,15 @@ void Download::pauseForDisk(const QString& why) {
     setStatus(DownloadStatus::Paused, why);
 }
 
-void Download::retry(const QString& why) {
+void Download::retry(const QString& why, bool forgiveProgress) {
     stopReply();
     closePart();
+    // Only bytes beyond the furthest point reached count as progress: a server that sends the
+    // same first megabytes and then makes the download start over would otherwise be retried for ever.
+    if (received_ > bestReceived_) {
+        if (forgiveProgress) attempt_ = 0;
+        bestReceived_ = received_;
+    }
     ++attempt_;
     if (attempt_ >= policy_.maxAttempts) {
         fail(QStringLiteral("%1. Gave up after %2 attempts; resume to try again (the %3 downloaded are kept).")
@@ -239,6 +246,37 @@ void Download::retry(const QString& why) {
     const qint64 delay = std::min<qint64>(static_cast<qint64>(policy_.firstDelayMs) << std::min(attempt_ - 1, 20), policy_.maxDelayMs);
     setStatus(DownloadStatus::Retrying, QStringLiteral("%1; retrying in %2 s").arg(why, QString::number(delay / 1000.0)));
     retryTimer_.start(static_cast<int>(delay));
+}
+
+void Download::restartFromZero(const QString& why) {
+    stopReply();
+    closePart();
+    QFile::resize(partPath(), 0);
+    hash_.reset();
+    hashedUpTo_ = received_ = 0;
+    // Nothing the server said about the old bytes holds any more.
+    etag_.clear();
+    lastModified_.clear();
+    total_ = spec_.expectedSize;
+    retry(why);
+}
+
+void Download::checkMinimumRate() {
+    if (!reply_ || policy_.slowWindowMs <= 0) return;
+    const qint64 now = clock_.elapsed();
+    if (now - slowWindowStartMs_ < policy_.slowWindowMs) return;
+    qint64 floor = policy_.slowMinBytes;
+    if (rateLimit_ > 0) floor = std::min(floor, rateLimit_ * policy_.slowWindowMs / 1000 / 4);
+    const qint64 got = fetched_ - slowWindowStartFetched_;
+    if (got < floor) {
+        // Not forgiven even if those few bytes were new: a trickle is a failure, or a server
+        // sending a byte every few seconds would keep the download alive for ever.
+        retry(tr("The server is sending too slowly (%1 in %2 s)").arg(formatBytes(got), QString::number(policy_.slowWindowMs / 1000.0)),
+              false);
+        return;
+    }
+    slowWindowStartMs_ = now;
+    slowWindowStartFetched_ = fetched_;
 }
 
 void Download::fail(const QString& why, bool deletePart) {
@@ -326,6 +364,7 @@ void Download::tick() {
         lastEmitReceived_ = received_;
         emit progressChanged();
     }
+    checkMinimumRate();  // last: it may end the attempt
 }
 
 }  // namespace tern::models

@@ -1,7 +1,11 @@
 #pragma once
 // One model download. The bytes go to <file>.part as they arrive (hashed on the way), the
 // state to <file>.part.json; a resume re-hashes the .part and asks for the rest with Range (and
-// If-Range, so a changed file restarts from zero instead of being spliced). Network errors,
+// If-Range, so a changed file restarts from zero instead of being spliced). A resumed answer is
+// not trusted on its word: it must start where asked (a little before the end of the .part),
+// announce the same total, and repeat the last bytes already on disk exactly; otherwise the
+// .part is discarded and the download starts over. Only an answer whose length is known and met
+// is complete. Network errors,
 // stalls and 5xx answers are retried with exponential backoff; a 4xx answer fails at once; a
 // write error (disk full) pauses with the .part kept. When complete the file is verified against
 // its SHA-256 and renamed into place atomically, with its card (<base>.json) beside it.
@@ -38,15 +42,29 @@ struct DownloadSpec {
 
 // How hard to try before giving up. The defaults suit real networks; tests shorten them.
 struct RetryPolicy {
-    int maxAttempts = 8;        // consecutive failed attempts (one that received data resets the count)
+    // Consecutive failed attempts. One that takes the download further than it has ever been
+    // resets the count; one that only re-fetches bytes it had before (a server that makes it
+    // restart from zero again and again) does not.
+    int maxAttempts = 8;
     int firstDelayMs = 1000;    // 1 s, 2 s, 4 s ... between attempts
     int maxDelayMs = 60000;
     int stallTimeoutMs = 30000; // no byte for this long = a stalled connection, retried
+    // Fewer than slowMinBytes in slowWindowMs (a server trickling a byte now and then, which the
+    // stall timeout never sees) = too slow: the attempt is dropped, retried, and counted as failed.
+    // Under a rate limit the floor is lowered to a quarter of what the limit allows.
+    int slowWindowMs = 60000;   // 0 = no minimum rate
+    qint64 slowMinBytes = 16 * 1024;
 };
 
 class Download : public QObject {
     Q_OBJECT
 public:
+    // A resume asks for this much (at most) of what is already on disk again, and checks that the
+    // server sends the same bytes before appending anything.
+    static constexpr qint64 kResumeOverlap = 64 * 1024;
+    // No model comes near this; a server announcing more is broken, not a reason to ask for disk.
+    static constexpr qint64 kMaxPlausibleSize = qint64{1} << 50;  // 1 PiB
+
     // nam is shared and outlives this object.
     Download(const DownloadSpec& spec, const QString& modelsDir, QNetworkAccessManager* nam, QObject* parent = nullptr);
     ~Download() override;
@@ -98,7 +116,16 @@ private:
     void drain();
     void onReplyFinished();
     void handleFinished();
-    void retry(const QString& why);
+    // forgiveProgress: an attempt that got further than ever before resets the failure count.
+    void retry(const QString& why, bool forgiveProgress = true);
+    // The server's answer cannot be spliced onto the .part: drop it and retry from byte 0.
+    void restartFromZero(const QString& why);
+    bool checkResumedRange(qint64* total);
+    bool takeOverlap(QByteArray* bytes);
+    // Compares the head of b with the part of overlap_ not yet matched and removes it from b;
+    // false (and the download restarted) on a difference.
+    bool matchOverlap(QByteArray& b);
+    void checkMinimumRate();
     void fail(const QString& why, bool deletePart);
     void pauseForDisk(const QString& why);
     void verifyAndInstall();
@@ -139,8 +166,12 @@ private:
 
     // This attempt.
     int attempt_ = 0;
-    qint64 attemptStart_ = 0;   // offset the request started at
     bool bodyOk_ = false;       // the answer is the file (200/206 matching the request)
+    bool endMarked_ = false;    // the answer marks its own end (chunked), so its length need not be given
+    QByteArray overlap_;        // the .part's last bytes, which a resumed answer must repeat first
+    qint64 overlapChecked_ = 0; // how many of them the answer has matched so far
+    qint64 bestReceived_ = -1;  // furthest the .part got since start(); -1 = not yet known
+    qint64 slowWindowStartMs_ = 0, slowWindowStartFetched_ = 0;
     bool headersSeen_ = false;
     bool replyDone_ = false;    // finished() came, but throttled bytes may still be unread
 

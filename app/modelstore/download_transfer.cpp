@@ -10,11 +10,13 @@
 #include <QNetworkRequest>
 #include <QRegularExpression>
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 // The network side of Download: one attempt = (re-hash the .part if needed) -> request with
-// Range/If-Range -> headers decide append / restart / fail -> bytes to disk and hash, throttled
-// by the rate limit -> the end decides verify / retry / fail.
+// Range/If-Range, from a little before the end of the .part -> headers decide append / restart /
+// fail -> the repeated bytes are compared with the .part, the new ones go to disk and hash,
+// throttled by the rate limit -> the end decides verify / retry / fail.
 namespace tern::models {
 
 namespace {
@@ -55,6 +57,7 @@ void Download::beginAttempt() {
         hashedUpTo_ = -1;
     }
     received_ = QFileInfo(partPath()).size();
+    if (bestReceived_ < 0) bestReceived_ = received_;
     setStatus(attempt_ == 0 ? DownloadStatus::Connecting : status_, message_);
     if (hashedUpTo_ == received_) {
         sendRequest();
@@ -112,21 +115,72 @@ void Download::sendRequest() {
     // Byte offsets must be those of the file itself: no transparent gzip.
     req.setRawHeader("Accept-Encoding", "identity");
     req.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Tern/%1").arg(QStringLiteral(TERN_VERSION)));
+    overlap_.clear();
+    overlapChecked_ = 0;
     if (received_ > 0) {
-        req.setRawHeader("Range", "bytes=" + QByteArray::number(received_) + "-");
+        // From a little before the end: the server must send those bytes again, identical, which
+        // shows that what follows belongs after them (a Content-Range header alone proves nothing).
+        if (!takeOverlap(&overlap_)) return;
+        req.setRawHeader("Range", "bytes=" + QByteArray::number(received_ - overlap_.size()) + "-");
         // Only a strong ETag identifies the bytes exactly; otherwise the date the server gave.
         if (!etag_.isEmpty() && !etag_.startsWith(QLatin1String("W/"))) req.setRawHeader("If-Range", etag_.toUtf8());
         else if (!lastModified_.isEmpty()) req.setRawHeader("If-Range", lastModified_.toUtf8());
     }
-    attemptStart_ = received_;
-    bodyOk_ = headersSeen_ = replyDone_ = false;
+    bodyOk_ = headersSeen_ = replyDone_ = endMarked_ = false;
     tokens_ = 0;
-    tokensAtMs_ = clock_.elapsed();
+    tokensAtMs_ = slowWindowStartMs_ = clock_.elapsed();
+    slowWindowStartFetched_ = fetched_;
     reply_ = nam_->get(req);
     reply_->setReadBufferSize(readBufferSize());
     connect(reply_, &QNetworkReply::metaDataChanged, this, &Download::onHeaders);
     connect(reply_, &QNetworkReply::readyRead, this, &Download::drain);
     connect(reply_, &QNetworkReply::finished, this, &Download::onReplyFinished);
+}
+
+bool Download::takeOverlap(QByteArray* bytes) {
+    const qint64 n = std::min(kResumeOverlap, received_);
+    QFile f(partPath());
+    if (!f.open(QIODevice::ReadOnly) || !f.seek(received_ - n) || (*bytes = f.read(n)).size() != n) {
+        pauseForDisk(tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(partPath()), f.errorString()));
+        return false;
+    }
+    return true;
+}
+
+// A 206 answer to a resume: it must be the range asked for, of a file of the size known so far.
+// Sets *total (0 = the server does not say); false when the download was restarted or failed.
+bool Download::checkResumedRange(qint64* total) {
+    const QString contentRange = QString::fromLatin1(reply_->rawHeader("Content-Range")).trimmed();
+    const qint64 asked = received_ - overlap_.size();
+    // "bytes 1000-99999/100000"; the total may be "*" (unknown).
+    static const QRegularExpression re(QStringLiteral("^bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)$"));
+    const auto m = re.match(contentRange);
+    bool firstOk = false, lastOk = false, totalOk = true;
+    const qint64 first = m.captured(1).toLongLong(&firstOk);
+    const qint64 last = m.captured(2).toLongLong(&lastOk);
+    const qint64 t = m.captured(3) == QLatin1String("*") ? 0 : m.captured(3).toLongLong(&totalOk);
+    if (!m.hasMatch() || !firstOk || !lastOk || !totalOk || first != asked || last < first || (t > 0 && last >= t)) {
+        // Not the part we asked for: start over rather than splice the wrong bytes.
+        restartFromZero(tr("The server's resume was inconsistent (it answered \"%1\" to a request for the bytes from %2 on); "
+                           "starting over from the beginning")
+                            .arg(contentRange.isEmpty() ? tr("no Content-Range") : contentRange, QString::number(asked)));
+        return false;
+    }
+    if (t > kMaxPlausibleSize) {
+        fail(tr("The server announced an impossible size for %1 (%2 bytes): this is a server error, not a lack of disk space")
+                 .arg(spec_.url.toString(), m.captured(3)),
+             false);
+        return false;
+    }
+    // A size that differs from the expected one fails below; one that differs from what the
+    // server itself said before means the file changed without If-Range noticing.
+    if (t > 0 && total_ > 0 && t != total_ && spec_.expectedSize <= 0) {
+        restartFromZero(tr("The server's resume was inconsistent (the file is now %1 bytes, it was %2); starting over from the beginning")
+                            .arg(QString::number(t), QString::number(total_)));
+        return false;
+    }
+    *total = t;
+    return true;
 }
 
 void Download::onHeaders() {
@@ -135,30 +189,32 @@ void Download::onHeaders() {
     if (code == 0 || (code >= 300 && code < 400)) return;  // redirect hop: wait for the final answer
     headersSeen_ = true;
     if (code != 200 && code != 206) return;  // the error is handled when the reply finishes
-    qint64 start = 0, total = 0;
+    qint64 start = 0, total = 0;  // where the body starts in the file; the file's size (0 = not said)
     if (code == 206) {
-        // "bytes 1000-99999/100000"; the total may be "*" (unknown).
-        static const QRegularExpression re(QStringLiteral("^bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)$"));
-        const auto m = re.match(QString::fromLatin1(reply_->rawHeader("Content-Range")).trimmed());
-        if (!m.hasMatch() || m.captured(1).toLongLong() != received_) {
-            // Not the part we asked for: start over rather than splice the wrong bytes.
-            QFile::resize(partPath(), 0);
-            hash_.reset();
-            hashedUpTo_ = received_ = 0;
-            retry(QStringLiteral("The server sent another part of the file than asked for; starting over"));
-            return;
-        }
-        start = received_;
-        if (m.captured(3) != QLatin1String("*")) total = m.captured(3).toLongLong();
+        if (!checkResumedRange(&total)) return;
+        start = received_ - overlap_.size();
     } else if (received_ > 0) {
         // 200 to a Range request: the server ignores ranges or the file changed (If-Range).
         // Either way the body is the whole file: drop what we had and take it from byte 0.
         QFile::resize(partPath(), 0);
         hash_.reset();
-        hashedUpTo_ = received_ = attemptStart_ = 0;
+        hashedUpTo_ = received_ = 0;
+        overlap_.clear();
     }
-    const QVariant len = reply_->header(QNetworkRequest::ContentLengthHeader);
-    if (total == 0 && len.isValid()) total = start + len.toLongLong();
+    const QByteArray lengthHeader = reply_->rawHeader("Content-Length").trimmed();
+    if (!lengthHeader.isEmpty()) {
+        bool ok = false;
+        const qint64 len = lengthHeader.toLongLong(&ok);
+        if (!ok || len < 0 || len > kMaxPlausibleSize) {
+            fail(tr("The server announced an impossible size for %1 (%2 bytes): this is a server error, not a lack of disk space")
+                     .arg(spec_.url.toString(), QString::fromLatin1(lengthHeader.left(40))),
+                 false);
+            return;
+        }
+        if (total == 0) total = start + len;
+    }
+    // Without a length, only chunked encoding marks where the answer ends (see handleFinished).
+    endMarked_ = reply_->rawHeader("Transfer-Encoding").toLower().contains("chunked");
     if (spec_.expectedSize > 0 && total > 0 && total != spec_.expectedSize) {
         fail(QStringLiteral("The server's file is %1 bytes, but %2 bytes were expected: %3")
                  .arg(total).arg(spec_.expectedSize).arg(spec_.url.toString()),
@@ -183,6 +239,20 @@ void Download::onHeaders() {
     setStatus(DownloadStatus::Downloading);
 }
 
+bool Download::matchOverlap(QByteArray& b) {
+    const qint64 n = std::min<qint64>(b.size(), overlap_.size() - overlapChecked_);
+    if (n <= 0) return true;
+    if (std::memcmp(b.constData(), overlap_.constData() + overlapChecked_, static_cast<size_t>(n)) != 0) {
+        restartFromZero(tr("The server's resume was inconsistent (the bytes it sent again before byte %1 differ from "
+                           "those already downloaded); starting over from the beginning")
+                            .arg(received_));
+        return false;
+    }
+    overlapChecked_ += n;
+    b.remove(0, static_cast<qsizetype>(n));
+    return true;
+}
+
 void Download::drain() {
     if (!reply_) return;
     if (!headersSeen_) onHeaders();
@@ -201,13 +271,15 @@ void Download::drain() {
         allowance = static_cast<qint64>(tokens_);
     }
     while (reply_ && reply_->bytesAvailable() > 0 && allowance > 0) {
-        const QByteArray b = reply_->read(std::min(kChunk, allowance));
+        QByteArray b = reply_->read(std::min(kChunk, allowance));
         if (b.isEmpty()) break;
         fetched_ += b.size();
         if (rateLimit_ > 0) {
             tokens_ -= b.size();
             allowance -= b.size();
         }
+        if (!matchOverlap(b)) return;  // restarted
+        if (b.isEmpty()) continue;
         qint64 w = part_.write(b);
         // A short write (disk full, file-size limit) reports no error; writing the rest does.
         if (w >= 0 && w < b.size()) {
@@ -251,18 +323,12 @@ void Download::handleFinished() {
     closePart();
     const int code = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString url = spec_.url.toString();
-    const qint64 gotThisAttempt = received_ - attemptStart_;
-    if (gotThisAttempt > 0) attempt_ = 0;  // progress was made: the failures so far are forgiven
-
     if (code == 416) {
         // "Range not satisfiable": we asked from the end of the file. Complete if the size agrees.
         if (received_ > 0 && (received_ == spec_.expectedSize || received_ == total_)) {
             verifyAndInstall();
         } else {
-            QFile::resize(partPath(), 0);
-            hash_.reset();
-            hashedUpTo_ = received_ = 0;
-            retry(QStringLiteral("The server refused the resume position; starting over"));
+            restartFromZero(QStringLiteral("The server refused the resume position; starting over"));
         }
         return;
     }
@@ -300,8 +366,18 @@ void Download::handleFinished() {
         fail(QStringLiteral("Unexpected answer from the server (HTTP %1): %2").arg(code).arg(url), false);
         return;
     }
-    if (total_ > 0 && received_ < total_) {
-        retry(QStringLiteral("The connection closed early"));
+    // Complete only if the answer's length is known and met (and a resumed answer repeated all of
+    // what it was asked to). An answer without a length ends when the connection closes, which
+    // a dropped connection does too: ask again with Range, which makes the server tell the size.
+    const bool overlapDone = overlapChecked_ == overlap_.size();
+    if (total_ > 0 && received_ > total_) {
+        restartFromZero(tr("The server sent %1 bytes of a file it said has %2; starting over from the beginning")
+                            .arg(QString::number(received_), QString::number(total_)));
+        return;
+    }
+    if (total_ > 0 ? received_ < total_ || !overlapDone : !endMarked_ || !overlapDone) {
+        retry(total_ > 0 ? QStringLiteral("The connection closed early")
+                         : tr("The connection closed before the server said how long the file is; asking for the rest"));
         return;
     }
     verifyAndInstall();

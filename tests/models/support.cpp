@@ -84,6 +84,12 @@ bool waitSettled(const Download* d, int timeoutMs) {
     }, timeoutMs);
 }
 
+void recordRetries(Download* d, QStringList& retries) {
+    QObject::connect(d, &Download::statusChanged, [d, &retries] {
+        if (d->status() == DownloadStatus::Retrying) retries << d->message();
+    });
+}
+
 RetryPolicy fastRetries(int maxAttempts) {
     RetryPolicy p;
     p.maxAttempts = maxAttempts;

@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <functional>
 #include <memory>
@@ -25,6 +26,8 @@ bool waitFor(const std::function<bool()>& pred, int timeoutMs);
 
 // Waits until d is Done, Failed, Paused or Canceled.
 bool waitSettled(const Download* d, int timeoutMs = 30000);
+// Appends the message of every Retrying state d enters to `retries`.
+void recordRetries(Download* d, QStringList& retries);
 // Short delays so the retry cases run in well under a second each.
 RetryPolicy fastRetries(int maxAttempts = 4);
 // A spec for file rel of the web root served at base.

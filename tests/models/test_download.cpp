@@ -40,13 +40,6 @@ QJsonObject card(const QString& modelPath) {
     base.chop(5);
     return QJsonDocument::fromJson(readFile(base + QStringLiteral(".json"))).object();
 }
-
-// Appends the message of every Retrying state d enters to `retries`.
-void recordRetries(Download* d, QStringList& retries) {
-    QObject::connect(d, &Download::statusChanged, [d, &retries] {
-        if (d->status() == DownloadStatus::Retrying) retries << d->message();
-    });
-}
 }  // namespace
 
 TEST_CASE("download: SHA-256 gives the standard digests, fed in any pieces", "[download]") {
