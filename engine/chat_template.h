@@ -3,7 +3,7 @@
 // ternary models use are rendered by hand, and the embedded text only serves to recognise which
 // one a model wants. (The official BitNet b1.58 2B4T file even embeds a placeholder
 // "Human: ... BITNETAssistant:" template that does not match how the model was trained; it is a
-// marker for the BitNet format, see docs/bitnet-formats.md section 6.)
+// marker for the BitNet format, see engine/bitnet-formats.md §6.)
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,7 +1,7 @@
 // Packing and unpacking of the three ternary weight encodings (scalar reference).
 //
-// Ternary values t are int8 in {-1, 0, +1}, row-major, n values in total. Byte layouts are
-// described in /work/shared/docs/bitnet-formats.md (section 3.2 for I2_S, 4.1 for TQ1_0/TQ2_0):
+// Ternary values t are int8 in {-1, 0, +1}, row-major, n values in total. The byte layouts, with
+// their upstream sources, are described in kernels/ternary-formats.md; in short:
 //
 // I2_S  (bitnet.cpp): 128-value blocks of 32 bytes; byte j of a block holds values j, j+32, j+64,
 //       j+96 in bits 7..6, 5..4, 3..2, 1..0 (MSB-first); code = t + 1. After the n/4 packed
