@@ -73,7 +73,9 @@ InferenceWorker::~InferenceWorker() {
 bool InferenceWorker::submit(std::shared_ptr<Job> job) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_ || queue_.size() >= max_queued_) {
+        // The bound counts the running job too: a job submitted a moment ago that the thread has
+        // not picked up yet must not take the place of a waiting one.
+        if (stopping_ || queue_.size() + (running_ ? 1 : 0) >= max_queued_ + 1) {
             ++stats_.rejected;
             return false;
         }

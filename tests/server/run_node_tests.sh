@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# ctest server.openai_client: the OpenAI Node.js client tests (node --test). Needs node and the
+# packages from package-lock.json, installed beforehand; nothing is downloaded here.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+if ! command -v node >/dev/null; then
+  echo "server.openai_client: node is not installed (packaging/linux/install-build-deps.sh installs it)" >&2
+  exit 1
+fi
+if [ ! -f "$here/node_modules/openai/package.json" ]; then
+  echo "server.openai_client: $here/node_modules is missing: run 'npm ci' in tests/server" \
+       "(packaging/linux/install-build-deps.sh does)" >&2
+  exit 1
+fi
+cd "$here"
+# One test file at a time, each test in order: they share one server per file.
+exec node --test --test-concurrency=1 --test-timeout=120000 openai_client.test.mjs
