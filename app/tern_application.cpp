@@ -9,7 +9,7 @@
 #include "app/modelstore/catalog.h"
 #include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
-#include "engine/tools/default_model.h"
+#include "engine/default_model.h"
 
 #include <QCoreApplication>
 #include <QQmlApplicationEngine>
@@ -77,7 +77,7 @@ bool TernApplication::start() {
     history_->refresh();
     const QString defaultModel =
         options_.findDefaultModel
-            ? QString::fromStdString(tern::tools::default_model_path(QCoreApplication::arguments().value(0).toLocal8Bit().constData()))
+            ? QString::fromStdString(tern::default_model_path(QCoreApplication::arguments().value(0).toLocal8Bit().constData()))
             : QString();
     models_->start(defaultModel, options_.modelPath.isEmpty() ? QStringList() : QStringList{options_.modelPath},
                    options_.modelPath);

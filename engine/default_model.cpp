@@ -1,4 +1,4 @@
-#include "engine/tools/default_model.h"
+#include "engine/default_model.h"
 
 #include <filesystem>
 #include <string>
@@ -16,7 +16,7 @@
 #include <mach-o/dyld.h>  // _NSGetExecutablePath
 #endif
 
-namespace tern::tools {
+namespace tern {
 namespace {
 
 namespace fs = std::filesystem;
@@ -92,4 +92,4 @@ std::string default_model_path(const char* argv0) {
     return "";
 }
 
-}  // namespace tern::tools
+}  // namespace tern

@@ -1,8 +1,9 @@
 #pragma once
-// Where the tools find the built-in default model when no -m is given.
+// Where the app and the command-line tools find the built-in default model (the tools: when no
+// -m is given), one lookup so that they always agree.
 #include <string>
 
-namespace tern::tools {
+namespace tern {
 
 // The default model file, or "" if none is installed. Looks beside the executable
 // (../share/tern/models, for installs; ../Resources/share/tern/models inside Tern.app on
@@ -11,4 +12,4 @@ namespace tern::tools {
 // The result is UTF-8.
 std::string default_model_path(const char* argv0);
 
-}  // namespace tern::tools
+}  // namespace tern

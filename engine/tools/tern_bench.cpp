@@ -1,11 +1,11 @@
 // tern-bench: prompt-processing and decode speed of a model, as medians over repetitions; with
 // --bandwidth, how close decode comes to this machine's memory-bandwidth bound; with --compare,
 // the same measurements at another kernel level (e.g. scalar) in the same run, as ratios.
+#include "engine/default_model.h"
 #include "engine/error.h"
 #include "engine/linear.h"
 #include "engine/session.h"
 #include "engine/thread_pool.h"
-#include "engine/tools/default_model.h"
 #include "engine/tools/tool_args.h"
 #include "kernels/dispatch.h"
 
@@ -142,7 +142,7 @@ int run(int argc, char** argv) {
                   {"--json", "--mmap", "--help", "-h", "--version", "--bandwidth", "--output-q8", "--no-repack"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
     if (a.has("--version")) { fmt::print("tern-bench {}\n", TERN_VERSION); return 0; }
-    std::string path = a.get_or("-m", tools::default_model_path(argv[0]));
+    std::string path = a.get_or("-m", default_model_path(argv[0]));
     if (path.empty()) throw Error("no model given and no built-in model installed; use -m MODEL.gguf");
     const int n_prompt = (int)a.get_int("-p", 512, 0, 1 << 20);
     const int n_gen = (int)a.get_int("-n", 128, 0, 1 << 20);

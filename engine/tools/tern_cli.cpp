@@ -1,12 +1,12 @@
 // tern-cli: generate text, chat in the terminal, inspect and evaluate models.
 #include "engine/chat_engine.h"
+#include "engine/default_model.h"
 #include "engine/error.h"
 #include "engine/gguf_reader.h"
 #include "engine/npy.h"
 #include "engine/perplexity.h"
 #include "engine/session.h"
 #include "engine/tokenizer.h"
-#include "engine/tools/default_model.h"
 #include "engine/tools/tool_args.h"
 
 #include <fmt/core.h>
@@ -242,7 +242,7 @@ int run(int argc, char** argv) {
     if (!a.positional().empty()) throw Error("unexpected argument '" + a.positional()[0] + "' (see --help)");
 
     std::string model_path = a.get_or("-m", "");
-    if (model_path.empty()) model_path = tools::default_model_path(argv[0]);
+    if (model_path.empty()) model_path = default_model_path(argv[0]);
     if (model_path.empty()) throw Error("no model given and no built-in model installed; use -m MODEL.gguf");
 
     if (a.has("--info")) return run_info(model_path);

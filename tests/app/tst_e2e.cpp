@@ -9,7 +9,7 @@
 #include "app/theme.h"
 #include "app_test_support.h"
 #include "served_model.h"
-#include "engine/tools/default_model.h"
+#include "engine/default_model.h"
 
 #include <QAccessible>
 #include <QDir>
@@ -92,7 +92,7 @@ private slots:
         // writer that may end a chat reply at once) is checked at first start, then swapped out
         // through the model controller, as the model picker does.
         defaultModel_ = QString::fromStdString(
-            tern::tools::default_model_path(QCoreApplication::applicationFilePath().toLocal8Bit().constData()));
+            tern::default_model_path(QCoreApplication::applicationFilePath().toLocal8Bit().constData()));
         if (defaultModel_.isEmpty()) qWarning("The default model (resources/models/tern-default.gguf) is missing.");
         chatModel_ = tern_app_test::tinyModelPath();
     }

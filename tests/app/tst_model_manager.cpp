@@ -11,7 +11,7 @@
 #include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
 #include "app_test_support.h"
-#include "engine/tools/default_model.h"
+#include "engine/default_model.h"
 #include "served_model.h"
 
 #include <QAbstractItemModelTester>
@@ -28,7 +28,7 @@ using tern_app_test::waitFor;
 namespace {
 
 QString builtInModel() {
-    return QString::fromStdString(tern::tools::default_model_path(QCoreApplication::applicationFilePath().toLocal8Bit().constData()));
+    return QString::fromStdString(tern::default_model_path(QCoreApplication::applicationFilePath().toLocal8Bit().constData()));
 }
 
 void writeFile(const QString& path, const QByteArray& bytes) {
