@@ -1,6 +1,7 @@
 #include "engine/sampler.h"
 
 #include "engine/error.h"
+#include "kernels/splitmix64.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -11,13 +12,6 @@
 namespace tern {
 
 namespace {
-
-uint64_t splitmix64(uint64_t& x) {
-    uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
@@ -41,7 +35,7 @@ inline float sanitize(float x) {
 
 Xoshiro256::Xoshiro256(uint64_t seed) {
     uint64_t x = seed;
-    for (auto& s : s_) s = splitmix64(x);
+    for (auto& s : s_) s = splitmix64_next(x);
 }
 
 Xoshiro256 Xoshiro256::from_state(uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3) {

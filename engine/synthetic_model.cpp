@@ -7,6 +7,7 @@
 #include "engine/tokenizer_bpe.h"
 #include "engine/unicode.h"
 #include "kernels/fp16.h"
+#include "kernels/splitmix64.h"
 #include "kernels/ternary_formats.h"
 
 #include <cmath>
@@ -29,10 +30,7 @@ Shape shape_for(const std::string& name) {
 struct Rng {
     uint64_t s;
     uint64_t next() {
-        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
+        return splitmix64_next(s);
     }
     float uniform() { return (float)(next() >> 40) / (float)(1ull << 24); }  // [0, 1)
 };

@@ -1,5 +1,7 @@
 #include "engine/tokenizer_hash.h"
 
+#include "kernels/splitmix64.h"
+
 #include <functional>
 
 namespace tern {
@@ -11,14 +13,6 @@ size_t table_size(size_t n) {
     size_t s = 16;
     while (s < 2 * n) s *= 2;
     return s;
-}
-
-uint64_t mix64(uint64_t x) {  // splitmix64 finaliser: spreads structured integer keys
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
 }
 
 }  // namespace
@@ -70,7 +64,7 @@ void MergeTable::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
 void MergeTable::insert(int32_t left, int32_t right, uint32_t rank, int32_t result) {
     if (2 * (size_ + 1) > slots_.size()) grow();
     const uint64_t key = key_of(left, right);
-    for (size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
+    for (size_t i = splitmix64_mix(key) & mask_;; i = (i + 1) & mask_) {
         Entry& e = slots_[i];
         if (e.key == key) return;
         if (e.key == kEmpty) {
@@ -84,7 +78,7 @@ void MergeTable::insert(int32_t left, int32_t right, uint32_t rank, int32_t resu
 const MergeTable::Entry* MergeTable::find(int32_t left, int32_t right) const {
     if (slots_.empty() || left < 0 || right < 0) return nullptr;
     const uint64_t key = key_of(left, right);
-    for (size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
+    for (size_t i = splitmix64_mix(key) & mask_;; i = (i + 1) & mask_) {
         const Entry& e = slots_[i];
         if (e.key == key) return &e;
         if (e.key == kEmpty) return nullptr;

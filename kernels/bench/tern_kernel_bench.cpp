@@ -23,6 +23,7 @@
 #include "kernels/dispatch.h"
 #include "kernels/float_dot.h"
 #include "kernels/fp16.h"
+#include "kernels/splitmix64.h"
 #include "kernels/ternary_formats.h"
 #include "kernels/ternary_gemm.h"
 
@@ -32,13 +33,6 @@ namespace {
 
 double g_min_seconds = 0.25;
 bool g_median = false;  // --median: the median call instead of the fastest
-
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // Seconds per call of fn(i) (i counts calls, for rotating through copies): the fastest of many
 // calls, the one least disturbed by other processes on a shared machine.
@@ -133,7 +127,7 @@ Copies make_copies(const std::vector<uint8_t>& src, bool cold) {
 void bench_ternary(int64_t k, int64_t rows, int n_tokens, bool cold, TernaryLayout layout) {
   uint64_t seed = 42 + k + rows;
   std::vector<int8_t> w((size_t)(k * rows));
-  for (auto& v : w) v = (int8_t)((int)(splitmix(seed) % 3) - 1);
+  for (auto& v : w) v = (int8_t)((int)(tern::splitmix64_next(seed) % 3) - 1);
   std::vector<uint8_t> i2s(i2s_nbytes(k * rows));
   i2s_pack(w.data(), k * rows, 1.0f, i2s.data());
   std::vector<uint8_t> packed = i2s;
@@ -143,7 +137,7 @@ void bench_ternary(int64_t k, int64_t rows, int n_tokens, bool cold, TernaryLayo
   }
   const Copies copies = make_copies(packed, cold);
   std::vector<int8_t> q((size_t)(k * n_tokens));
-  for (auto& v : q) v = (int8_t)(splitmix(seed) & 0xFF);
+  for (auto& v : q) v = (int8_t)(tern::splitmix64_next(seed) & 0xFF);
   std::vector<int32_t> qsum(n_tokens, 0);
   std::vector<float> factor(n_tokens, 1e-3f), y((size_t)(rows * n_tokens));
   char name[128];
@@ -173,7 +167,7 @@ void bench_float_out(bool q8, int n_tokens, int64_t rows, FloatLayout layout = F
   HugeBuffer hw((size_t)(rows * row_bytes));
   uint8_t* w = hw.p;
   for (int64_t r = 0; r < rows; ++r) {
-    for (auto& v : row) v = (float)((double)(splitmix(seed) >> 11) / 9007199254740992.0 - 0.5);
+    for (auto& v : row) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
     if (q8) q8_0_quantize(row.data(), k, w + r * row_bytes);
     else for (int64_t i = 0; i < k; ++i) reinterpret_cast<uint16_t*>(w + r * row_bytes)[i] = f32_to_fp16(row[i]);
   }
@@ -183,7 +177,7 @@ void bench_float_out(bool q8, int n_tokens, int64_t rows, FloatLayout layout = F
     f16_repack_r4(tmp.data(), rows, k, reinterpret_cast<uint16_t*>(w), 0, (rows + 3) / 4);
   }
   std::vector<float> x((size_t)(k * n_tokens));
-  for (auto& v : x) v = (float)((double)(splitmix(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : x) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
   std::vector<uint8_t> xq((size_t)(k / 32 * 34 * n_tokens));
   q8_0_quantize(x.data(), k * n_tokens, xq.data());
   std::vector<float> y((size_t)(rows * n_tokens));
@@ -209,7 +203,7 @@ void bench_float_out(bool q8, int n_tokens, int64_t rows, FloatLayout layout = F
 void bench_act_quant(int64_t n) {
   std::vector<float> x((size_t)n);
   uint64_t seed = 3;
-  for (auto& v : x) v = (float)((double)(splitmix(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : x) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
   std::vector<int8_t> q((size_t)n);
   measure("act quant n" + std::to_string(n), 0, (double)n, [&](const KernelTable& t, int) { t.quantize_act_i8(x.data(), q.data(), n); });
 }
@@ -218,8 +212,8 @@ void bench_attention(int n_pos) {
   const int hd = 128, kv_dim = 640;
   std::vector<float> kv((size_t)n_pos * kv_dim), q(hd), s(n_pos), out(hd);
   uint64_t seed = 5;
-  for (auto& v : kv) v = (float)((double)(splitmix(seed) >> 11) / 9007199254740992.0 - 0.5);
-  for (auto& v : q) v = (float)((double)(splitmix(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : kv) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : q) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
   measure("attention head hd128 pos" + std::to_string(n_pos), 0, 2.0 * n_pos * hd, [&](const KernelTable& t, int) {
     t.attn_scores(q.data(), kv.data(), kv_dim, n_pos, hd, 0.088f, s.data());
     t.softmax(s.data(), n_pos);

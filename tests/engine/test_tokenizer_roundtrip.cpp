@@ -2,6 +2,7 @@
 // of generated tokens through Utf8StreamDecoder.
 #include "engine/unicode.h"
 #include "engine/utf8_stream.h"
+#include "kernels/splitmix64.h"
 #include "tests/engine/test_tokenizer_fixtures.h"
 
 #include <catch2/catch.hpp>
@@ -16,10 +17,7 @@ namespace {
 struct Rng {
     uint64_t s;
     uint64_t next() {
-        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
+        return splitmix64_next(s);
     }
     uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
 };

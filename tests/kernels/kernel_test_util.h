@@ -5,16 +5,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/splitmix64.h"
+
 namespace tern_ktest {
 
 class Rng {
  public:
   explicit Rng(uint64_t seed) : s_(seed) {}
   uint64_t next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return tern::splitmix64_next(s_);
   }
   // Uniform in [lo, hi).
   float uniform(float lo, float hi) {
