@@ -5,9 +5,8 @@
 #include "kernels/arm/neon_simd.h"
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"
-#include "kernels/simd/attention_simd.h"
-#include "kernels/simd/float_simd.h"
 #include "kernels/simd/ternary_simd.h"
+#include "kernels/simd/kernel_table_simd.h"
 
 #if !defined(__ARM_FEATURE_DOTPROD)
 #error "kernels_neondot.cpp needs the dot-product extension (-march=armv8.2-a+dotprod)"
@@ -16,22 +15,14 @@
 namespace tern::kernels::detail {
 namespace {
 using F = FNeonT<INeonDot>;
-const KernelTable kTable = {
-    CpuLevel::NeonDot,
-    quantize_act_i8_simd<F>,
-    ternary_gemm_simd<INeonDot>,
-    float_gemm_simd<F, true>,
-    float_gemm_simd<F, false>,
-    q8_0_gemm_simd<F>,
-    attn_scores_simd<F>,
-    softmax_simd<F>,
-    attn_values_simd<F>,
-    xor_words_simd<INeonDot>,
-    q8_0_quantize_simd<F>,
-    fp16_to_f32_row_simd<F>,
-    attn_scores_group_simd<F>,
-    attn_values_group_simd<F>,
+struct Level {
+  static constexpr CpuLevel level = CpuLevel::NeonDot;
+  using Float = F;
+  using QuantFloat = F;
+  using Bytes = INeonDot;
+  static constexpr auto ternary_gemm = ternary_gemm_simd<INeonDot>;
 };
+constexpr KernelTable kTable = simd_kernel_table<Level>();
 }  // namespace
 const KernelTable& neondot_table() { return kTable; }
 }  // namespace tern::kernels::detail

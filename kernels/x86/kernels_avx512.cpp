@@ -3,29 +3,20 @@
 // use 512-bit float vectors; the activation quantiser and Q8_0 dot reuse the 256-bit code.
 #include "kernels/attention.h"
 #include "kernels/dispatch.h"
-#include "kernels/simd/attention_simd.h"
-#include "kernels/simd/float_simd.h"
 #include "kernels/x86/ternary_avx512.h"
 #include "kernels/x86/x86_simd512.h"
+#include "kernels/simd/kernel_table_simd.h"
 
 namespace tern::kernels::detail {
 namespace {
-const KernelTable kTable = {
-    CpuLevel::Avx512,
-    quantize_act_i8_simd<F256>,
-    ternary_gemm_avx512<false>,
-    float_gemm_simd<F512, true>,
-    float_gemm_simd<F512, false>,
-    q8_0_gemm_simd<F256>,
-    attn_scores_simd<F512>,
-    softmax_simd<F512>,
-    attn_values_simd<F512>,
-    xor_words_simd<I256>,
-    q8_0_quantize_simd<F256>,
-    fp16_to_f32_row_simd<F512>,
-    attn_scores_group_simd<F512>,
-    attn_values_group_simd<F512>,
+struct Level {
+  static constexpr CpuLevel level = CpuLevel::Avx512;
+  using Float = F512;
+  using QuantFloat = F256;
+  using Bytes = I256;
+  static constexpr auto ternary_gemm = ternary_gemm_avx512<false>;
 };
+constexpr KernelTable kTable = simd_kernel_table<Level>();
 }  // namespace
 const KernelTable& avx512_table() { return kTable; }
 }  // namespace tern::kernels::detail
