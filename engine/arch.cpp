@@ -2,10 +2,6 @@
 
 namespace tern {
 
-const char* ffn_activation_name(FfnActivation a) {
-    return a == FfnActivation::Relu2 ? "relu2" : "silu";
-}
-
 static const std::vector<ArchSpec>& registry() {
     static const std::vector<ArchSpec> archs = {arch_bitnet_b158(), arch_bitnet(), arch_llama()};
     return archs;

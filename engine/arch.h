@@ -19,8 +19,6 @@ enum class FfnActivation {
     Silu,   // silu(gate) * up     (LLaMA, 1bitLLM BitNet)
 };
 
-const char* ffn_activation_name(FfnActivation);
-
 struct ArchSpec {
     std::string name;                  // canonical name, also the GGUF key prefix
     std::vector<std::string> aliases;  // older names of the same layout (key prefix follows the file)

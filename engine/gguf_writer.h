@@ -41,7 +41,6 @@ public:
     void write(const std::string& path, uint32_t version = 3) const;
 
     const std::vector<std::pair<std::string, GgufValue>>& metadata() const { return kvs_; }
-    size_t tensor_count() const { return tensors_.size(); }
 
 private:
     struct Tensor {

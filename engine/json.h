@@ -43,7 +43,6 @@ public:
     const char* type_name() const;  // "null", "bool", "number", "string", "array", "object"
     bool is_null() const { return type() == Type::Null; }
     bool is_bool() const { return type() == Type::Bool; }
-    bool is_number() const { return type() == Type::Number; }
     bool is_string() const { return type() == Type::String; }
     bool is_array() const { return type() == Type::Array; }
     bool is_object() const { return type() == Type::Object; }
