@@ -17,6 +17,7 @@ namespace tern {
 
 class GgufFile;
 class KvCache;
+struct ModelInspection;
 class ThreadPool;
 class Tokenizer;
 
@@ -58,6 +59,8 @@ public:
         std::unique_ptr<Linear> wq, wk, wv, wo, gate, up, down;
     };
 
+    // Starts with inspect_model (engine/model_inspect.h), so a file the inspection refuses is
+    // refused here with the same error, and loads the tensors of its plan.
     static std::unique_ptr<Model> load(const std::string& path, const LoadOptions& options = {});
     ~Model();
 
@@ -88,7 +91,7 @@ public:
 
 private:
     Model() = default;
-    void load_tensors(const GgufFile& f, const LoadOptions& options);
+    void load_tensors(const GgufFile& f, const ModelInspection& inspection, const LoadOptions& options);
     void forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& s,
                        LogitsFor which, float* logits) const;
     void attention(int layer, int n, int32_t pos0, KvCache& kv, ForwardScratch& s) const;

@@ -1,7 +1,8 @@
 #pragma once
-// Checks that a file is a GGUF model Tern can run, without loading its weights: the header is
-// parsed and validated by the engine's reader (through a memory mapping, so a 1 GB file costs
-// nothing), then the architecture and every tensor type are checked against what the engine runs.
+// Checks that a file is a GGUF model Tern can run, without loading its weights: the engine's
+// inspect_model (engine/model_inspect.h), the same inspection Model::load starts with, reads the
+// header through a memory mapping (so a 1 GB file costs nothing) and checks the architecture,
+// configuration, tokenizer and every tensor the model needs, with its type and shape.
 #include <QString>
 #include <QStringList>
 
@@ -13,7 +14,10 @@ struct GgufCheck {
     QString architecture;
     QString modelName;  // general.name, if any
     qint64 tensorCount = 0;
-    QStringList tensorTypes;  // distinct, e.g. {"i2_s", "f32"}
+    QStringList tensorTypes;  // distinct types of the tensors the model uses, e.g. {"i2_s", "f32"}
+    // Bytes of memory the model takes when loaded with the default options: its weights plus
+    // one conversation's KV cache at the default context. 0 unless ok.
+    qint64 memoryNeeded = 0;
 };
 
 GgufCheck checkGguf(const QString& path);

@@ -1,13 +1,19 @@
-// Model loading: architectures, configuration, and clear errors for files that cannot run.
+// Model loading and inspection: architectures, configuration, and clear errors for files that
+// cannot run, the same from inspect_model as from Model::load.
 #include "engine/error.h"
 #include "engine/gguf_reader.h"
 #include "engine/gguf_writer.h"
 #include "engine/model.h"
+#include "engine/model_inspect.h"
+#include "engine/model_limits.h"
+#include "engine/session.h"
 #include "engine/tokenizer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 
 using namespace tern;
@@ -91,4 +97,95 @@ TEST_CASE("models that cannot run get errors naming the problem", "[model]") {
     const std::string cut = tern_test::work_dir() + "/truncated.gguf";
     std::ofstream(cut, std::ios::binary).write(good.data(), (std::streamsize)(good.size() * 2 / 3));
     CHECK_THROWS_AS(Model::load(cut), Error);
+}
+
+namespace {
+
+std::string inspect_error(const std::string& path) {
+    try {
+        inspect_model(GgufFile::open(path));
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(inspected without error)";
+}
+
+}  // namespace
+
+TEST_CASE("inspect_model agrees with what Model::load builds", "[model]") {
+    for (const std::string& path :
+         {tern_test::builtin_model(), tern_test::tiny_model("bitnet-b1.58"), tern_test::tiny_model("bitnet"),
+          tern_test::tiny_model("llama", GgmlType::TQ2_0)}) {
+        INFO(path);
+        const GgufFile f = GgufFile::open(path);
+        LoadOptions copy_all = tern_test::threads(2);
+        copy_all.repack = false;  // every matrix in the loader's one copy: its size is exact
+        const ModelInspection in = inspect_model(f, copy_all);
+        const auto m = Model::load(path, copy_all);
+        CHECK(in.arch == &m->arch());
+        CHECK(in.config.n_vocab == m->config().n_vocab);
+        CHECK(in.config.n_layer == m->config().n_layer);
+        CHECK(in.config.n_ff == m->config().n_ff);
+        CHECK(in.config.n_head_kv == m->config().n_head_kv);
+        CHECK(in.activation == m->activation());
+        CHECK(in.chat_format == m->chat_format());
+        CHECK(in.tied_output == m->tied_output());
+        CHECK(in.tokenizer->n_vocab() == m->tokenizer().n_vocab());
+        // These files hold exactly the tensors of their architecture's plan (with the bitnet
+        // architecture's optional scales).
+        const auto scales = std::count_if(in.tensors.begin(), in.tensors.end(),
+                                          [](const InspectedTensor& t) { return t.scale != nullptr; });
+        CHECK(in.tensors.size() + scales == f.tensors().size());
+        CHECK((scales > 0) == (m->arch().name == "bitnet"));
+        CHECK(in.owned_bytes == 0);
+        CHECK(in.weight_memory == in.copied_bytes);
+        CHECK(m->weight_bytes_total() == in.copied_bytes);
+        CHECK(in.default_context == default_context(*m));
+        CHECK(in.kv_cache_bytes == kv_cache_bytes(m->config(), default_context(*m)));
+        CHECK(in.memory_needed() == in.weight_memory + in.kv_cache_bytes);
+
+        // Repacking moves the matrices into the layers' own memory; computing from the mapping
+        // allocates none.
+        const ModelInspection repacked = inspect_model(f);
+        CHECK(repacked.owned_bytes > 0);
+        CHECK(repacked.owned_bytes + repacked.copied_bytes >= in.matrix_file_bytes);
+        LoadOptions mapped;
+        mapped.use_mmap = true;
+        CHECK(inspect_model(f, mapped).weight_memory == 0);
+    }
+    const ModelInspection builtin = inspect_model(GgufFile::open(tern_test::builtin_model()));
+    CHECK(std::find(builtin.types.begin(), builtin.types.end(), GgmlType::I2_S) != builtin.types.end());
+    CHECK(builtin.arch->name == "bitnet-b1.58");
+}
+
+TEST_CASE("inspect_model refuses what Model::load refuses, with the same message", "[model]") {
+    const std::string missing = variant("no-ffn-down", [](GgufWriter&, const GgufFile&) {},
+                                        [](const std::string& n) { return n != "blk.1.ffn_down.weight"; });
+    CHECK_THAT(inspect_error(missing), Catch::Contains("lacks the tensor 'blk.1.ffn_down.weight'"));
+    CHECK(inspect_error(missing) == load_error(missing));
+
+    // attn_k of a tiny model is [256, 128] (two KV heads of 64).
+    const std::string shape = variant(
+        "attn-k-shape",
+        [](GgufWriter& w, const GgufFile&) {
+            w.add_tensor("blk.0.attn_k.weight", GgmlType::F32, {256, 64}, [](uint8_t* p, uint64_t n) { std::memset(p, 0, n); });
+        },
+        [](const std::string& n) { return n != "blk.0.attn_k.weight"; });
+    CHECK_THAT(inspect_error(shape), Catch::Contains("tensor 'blk.0.attn_k.weight' has shape [256, 64], expected [256, 128]"));
+    CHECK(inspect_error(shape) == load_error(shape));
+
+    const std::string norm = variant(
+        "norm-type",
+        [](GgufWriter& w, const GgufFile&) {
+            w.add_tensor("blk.1.attn_norm.weight", GgmlType::Q8_0, {256}, [](uint8_t* p, uint64_t n) { std::memset(p, 0, n); });
+        },
+        [](const std::string& n) { return n != "blk.1.attn_norm.weight"; });
+    CHECK_THAT(inspect_error(norm), Catch::Contains("'blk.1.attn_norm.weight' must be f32, f16 or bf16"));
+    CHECK(inspect_error(norm) == load_error(norm));
+
+    const std::string arch = variant("arch-inspect", [](GgufWriter& w, const GgufFile&) {
+        w.add("general.architecture", GgufValue::str("mamba"));
+    });
+    CHECK_THAT(inspect_error(arch), Catch::Contains("unsupported model architecture 'mamba'"));
+    CHECK(inspect_error(arch) == load_error(arch));
 }

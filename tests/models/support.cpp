@@ -1,6 +1,6 @@
 #include "support.h"
 
-#include "engine/gguf_writer.h"
+#include "engine/synthetic_model.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -31,20 +31,18 @@ QByteArray randomBytes(qint64 n, quint32 seed) {
 }
 
 QByteArray modelBytes(qint64 n, quint32 seed) {
-    const QByteArray noise = randomBytes(std::max<qint64>(n - 8192, 4096) / 16 * 16, seed);
-    tern::GgufWriter w;
-    w.add("general.architecture", tern::GgufValue::str("bitnet-b1.58"));
-    w.add("general.name", tern::GgufValue::str("download test model"));
-    w.add("tokenizer.ggml.tokens", tern::GgufValue::string_array({"a", "b", "c", "d"}));
-    w.add_tensor("token_embd.weight", tern::GgmlType::F32, {4, static_cast<int64_t>(noise.size() / 16)}, noise.constData(),
-                 static_cast<uint64_t>(noise.size()));
+    // A complete model (the check accepts only what Model::load would run): the engine's tiny
+    // synthetic one, about 0.5 MB, its weights drawn from the seed.
     QTemporaryDir tmp;
     const QString path = tmp.filePath(QStringLiteral("model.gguf"));
-    w.write(path.toStdString());
+    tern::SyntheticOptions o;
+    o.seed = seed;
+    tern::write_synthetic_model(o, path.toStdString());
+    QByteArray bytes = readFile(path);
+    if (bytes.size() > n) throw std::runtime_error("modelBytes: a model takes at least " + std::to_string(bytes.size()) + " bytes");
     // Exactly n bytes, so sizes in the tests stay round: the reader ignores bytes after the
     // last tensor (as in real files padded to their alignment).
-    QByteArray bytes = readFile(path);
-    if (bytes.size() < n) bytes += randomBytes(n - bytes.size(), seed + 1);
+    bytes += randomBytes(n - bytes.size(), seed + 1);
     return bytes;
 }
 

@@ -15,8 +15,9 @@
 namespace tern::models::test {
 
 QByteArray randomBytes(qint64 n, quint32 seed);
-// A small but valid GGUF model file of about n bytes (header, vocabulary, a random embedding
-// table): downloads are only installed when the engine's GGUF check accepts them.
+// A small but complete GGUF model file of exactly n bytes (at least about 0.5 MB; random weights
+// from the seed, then random padding): downloads are only installed when the engine's GGUF
+// check accepts them.
 QByteArray modelBytes(qint64 n, quint32 seed);
 QString sha256Hex(const QByteArray& data);
 void writeFile(const QString& path, const QByteArray& data, bool executable = false);

@@ -1,6 +1,8 @@
 // Installed models: GGUF validation, import by copy or reference, duplicates, remove, default.
 #include "app/modelstore/model_library.h"
+#include "engine/gguf_reader.h"
 #include "engine/gguf_writer.h"
+#include "engine/synthetic_model.h"
 #include "support.h"
 
 #include <QDir>
@@ -15,16 +17,40 @@ using namespace tern::models::test;
 namespace {
 const QString kDefault = QStringLiteral(TERN_DEFAULT_GGUF);
 
-// A small, well-formed GGUF of the given architecture (with or without an embedding table).
-QString writeGguf(const QString& path, const std::string& arch, bool withEmbedding = true) {
+// A small, well-formed GGUF of the given architecture: named, but not a complete model.
+QString writeGguf(const QString& path, const std::string& arch) {
     QDir().mkpath(QFileInfo(path).absolutePath());
     tern::GgufWriter w;
     w.add("general.architecture", tern::GgufValue::str(arch));
     w.add("general.name", tern::GgufValue::str("tiny " + arch));
     w.add("tokenizer.ggml.tokens", tern::GgufValue::string_array({"a", "b", "c", "d"}));
-    if (withEmbedding) w.add_tensor("token_embd.weight", tern::GgmlType::F32, {8, 4}, [](uint8_t*, uint64_t) {});
+    w.add_tensor("token_embd.weight", tern::GgmlType::F32, {8, 4}, [](uint8_t*, uint64_t) {});
     w.add_tensor("output_norm.weight", tern::GgmlType::F32, {8}, [](uint8_t*, uint64_t) {});
     w.write(path.toStdString());
+    return path;
+}
+
+// A tiny complete model of the given architecture (engine/synthetic_model.h), with one tensor
+// left out if `drop` names one.
+QString writeModel(const QString& path, const std::string& arch, const std::string& drop = {}) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    tern::SyntheticOptions o;
+    o.arch = arch;
+    if (drop.empty()) {
+        tern::write_synthetic_model(o, path.toStdString());
+        return path;
+    }
+    const std::string full = path.toStdString() + ".full";
+    tern::write_synthetic_model(o, full);
+    {
+        const tern::GgufFile f = tern::GgufFile::open(full);
+        tern::GgufWriter w;
+        for (const auto& kv : f.metadata()) w.add(kv.first, kv.second);
+        for (const tern::GgufTensorInfo& t : f.tensors())
+            if (t.name != drop) w.add_tensor(t.name, t.type, t.ne, f.tensor_data(t), t.nbytes);
+        w.write(path.toStdString());
+    }
+    QFile::remove(QString::fromStdString(full));
     return path;
 }
 }  // namespace
@@ -37,6 +63,7 @@ TEST_CASE("library: checkGguf accepts the built-in model and names what is wrong
     CHECK(good.architecture == QStringLiteral("bitnet-b1.58"));
     CHECK(good.tensorCount > 10);
     CHECK(good.tensorTypes.contains(QStringLiteral("i2_s")));
+    CHECK(good.memoryNeeded > 0);
 
     const QByteArray bytes = readFile(kDefault);
     REQUIRE(bytes.size() > 100000);
@@ -58,11 +85,18 @@ TEST_CASE("library: checkGguf accepts the built-in model and names what is wrong
     CHECK(gpt2.architecture == QStringLiteral("gpt2"));
     CHECK(gpt2.error.contains(QStringLiteral("cannot run")));
 
-    const GgufCheck noEmbd = checkGguf(writeGguf(tmp.filePath(QStringLiteral("noembd.gguf")), "llama", false));
+    const GgufCheck incomplete = checkGguf(writeGguf(tmp.filePath(QStringLiteral("incomplete.gguf")), "llama"));
+    CHECK_FALSE(incomplete.ok);
+    CHECK(incomplete.error.contains(QStringLiteral("llama.embedding_length")));
+
+    const GgufCheck noEmbd = checkGguf(writeModel(tmp.filePath(QStringLiteral("noembd.gguf")), "llama", "token_embd.weight"));
     CHECK_FALSE(noEmbd.ok);
     CHECK(noEmbd.error.contains(QStringLiteral("token_embd")));
 
-    CHECK(checkGguf(writeGguf(tmp.filePath(QStringLiteral("llama.gguf")), "llama")).ok);
+    const GgufCheck llama = checkGguf(writeModel(tmp.filePath(QStringLiteral("llama.gguf")), "llama"));
+    INFO(llama.error.toStdString());
+    CHECK(llama.ok);
+    CHECK(llama.memoryNeeded > 0);
     CHECK_FALSE(checkGguf(tmp.filePath(QStringLiteral("missing.gguf"))).ok);
     CHECK_FALSE(checkGguf(tmp.path()).ok);
 }
@@ -99,7 +133,7 @@ TEST_CASE("library: import by copy, duplicates, remove", "[library]") {
     CHECK(lib.list().size() == 1);
 
     // A canceled copy leaves nothing behind.
-    const QString other = writeGguf(tmp.filePath(QStringLiteral("other.gguf")), "llama");
+    const QString other = writeModel(tmp.filePath(QStringLiteral("other.gguf")), "llama");
     CHECK_FALSE(lib.importFile(other, ModelLibrary::ImportMode::Copy, &error, nullptr, [](qint64, qint64) { return false; }));
     CHECK(error.contains(QStringLiteral("canceled")));
     CHECK_FALSE(QFileInfo::exists(QDir(lib.modelsDir()).filePath(QStringLiteral("other.gguf"))));
@@ -122,7 +156,7 @@ TEST_CASE("library: import by copy, duplicates, remove", "[library]") {
 TEST_CASE("library: references, missing files, default model", "[library]") {
     QTemporaryDir tmp;
     ModelLibrary lib(tmp.filePath(QStringLiteral("models")));
-    const QString src = writeGguf(tmp.filePath(QStringLiteral("elsewhere/ref.gguf")), "bitnet");
+    const QString src = writeModel(tmp.filePath(QStringLiteral("elsewhere/ref.gguf")), "bitnet");
     QString error;
     InstalledModel m;
     REQUIRE(lib.importFile(src, ModelLibrary::ImportMode::Reference, &error, &m));
