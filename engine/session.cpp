@@ -1,5 +1,6 @@
 #include "engine/session.h"
 
+#include "engine/model_inspect.h"
 #include "engine/model_limits.h"
 #include "engine/stop_strings.h"
 #include "engine/system_memory.h"
@@ -28,10 +29,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-int32_t default_context(const Model& model, int32_t requested) {
-    if (requested > 0) return requested;
-    return std::min<int32_t>(model.config().n_ctx_train, 4096);
-}
+int32_t default_context(const Model& model, int32_t requested) { return default_context(model.config(), requested); }
 
 const char* stop_reason_name(StopReason r) {
     switch (r) {

@@ -22,8 +22,7 @@ public:
     using Error::Error;
 };
 
-// The context a session gets when none is asked for: the model's training context, at most
-// 4096 tokens (longer contexts cost memory most chats never use). requested > 0 wins.
+// The context a session gets when none is asked for (model_inspect.h has the rule). requested > 0 wins.
 int32_t default_context(const Model& model, int32_t requested = 0);
 
 struct SessionOptions {
