@@ -22,8 +22,13 @@ constexpr size_t kMaxStopBytes = 256;
 
 json parse_body(std::string_view body) {
     if (json_nesting_depth(body) > kMaxNesting) bad("", "the request body is nested too deeply");
-    json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) throw ApiError(400, "the request body is not valid JSON", "", "invalid_json");
+    json j;
+    try {
+        j = json::parse(body.begin(), body.end());
+    } catch (const json::parse_error& e) {
+        // nlohmann's message says where and why (e.g. ill-formed UTF-8 at column 40).
+        throw ApiError(400, std::string("the request body is not valid JSON: ") + e.what(), "", "invalid_json");
+    }
     if (!j.is_object()) bad("", "the request body must be a JSON object");
     return j;
 }

@@ -82,6 +82,7 @@ int ApiServer::bind() {
 void ApiServer::listen() { http_->listen_after_bind(); }
 
 void ApiServer::stop() {
+    stopping_.store(true);
     if (http_->is_running()) http_->stop();
 }
 
@@ -282,9 +283,13 @@ void ApiServer::generate(const httplib::Request& req, httplib::Response& res, bo
             for (;;) {
                 const JobUpdate u = job->wait_update(kPoll);
                 if (u.finished) break;
-                if (watch->closed()) job->cancel.cancel();  // then wait for the engine to stop
+                // Then wait for the engine to stop, within a token.
+                if (watch->closed() || stopping_.load()) job->cancel.cancel();
             }
             if (job->error()) throw *job->error();
+            // Only a client that is gone or a server that is stopping cancels a job.
+            if (job->result().stop == StopReason::Cancelled)
+                throw ApiError(503, "the request was cancelled: the server is stopping", "", "server_stopping");
             send_json(res, 200, chat ? chat_completion_json(meta, job->result()) : completion_json(meta, job->result()));
             return;
         }

@@ -52,6 +52,9 @@ private:
     std::string model_id_;
     int64_t model_created_ = 0;
     std::atomic<bool> ready_{false};  // set after worker_ and model_id_, read before them
+    // Set by stop() (also from a signal handler): running handlers cancel their jobs, since
+    // httplib waits for every handler to return before listen() does.
+    std::atomic<bool> stopping_{false};
 };
 
 }  // namespace tern::server
