@@ -138,6 +138,8 @@ public:
         for (int64_t i = 0; i < in_; ++i) dst[i] = t[i] * d[i / 256] * tensor_scale_;
     }
 
+    const uint8_t* weight_data() const override { return data_; }
+
 private:
     void own(uint64_t n) {
         owned_ = std::make_unique<WeightBuffer>(n);
@@ -260,6 +262,8 @@ public:
         if (output_scale_ != 1.0f)
             for (int64_t i = 0; i < in_; ++i) dst[i] *= output_scale_;
     }
+
+    const uint8_t* weight_data() const override { return data_; }
 
 private:
     static void to_float(GgmlType type, const uint8_t* row, float* dst, int64_t n) {

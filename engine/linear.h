@@ -53,6 +53,9 @@ public:
     virtual void dequantize_row(int64_t r, float* dst) const = 0;
     // Bytes of weights one forward() over one token reads (in the layout actually used).
     uint64_t weight_bytes() const { return nbytes_; }
+    // The weights computed from: the layer's own memory if it repacked or requantised them, else
+    // WeightView::data (tests check which).
+    virtual const uint8_t* weight_data() const = 0;
 
 protected:
     Linear(const WeightView& w) : in_(w.in), out_(w.out), type_(w.type), nbytes_(w.nbytes) {}

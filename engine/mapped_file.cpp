@@ -139,4 +139,26 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
 
 MappedFile::~MappedFile() { release(); }
 
+void release_mapped_pages(const void* p, uint64_t n) noexcept {
+    if (!p || n == 0) return;
+#ifdef _WIN32
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    const uintptr_t page = si.dwPageSize;
+#else
+    const long sz = sysconf(_SC_PAGESIZE);
+    const uintptr_t page = sz > 0 ? (uintptr_t)sz : 4096;
+#endif
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(p) / page * page;
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + n + page - 1) / page * page;
+#ifdef _WIN32
+    // Fails with ERROR_NOT_LOCKED, as expected, after removing the pages from the working set.
+    VirtualUnlock(reinterpret_cast<void*>(begin), end - begin);
+#elif defined(MADV_DONTNEED)
+    // Widening to whole pages may drop a neighbouring tensor's pages too: harmless, they are read
+    // back on the next touch. The mapping is read-only and shared, so no data is lost.
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+#endif
+}
+
 }  // namespace tern

@@ -21,6 +21,11 @@ public:
 
     const uint8_t* data() const { return data_; }
     uint64_t size() const { return size_; }
+    // True if [p, p + n) lies inside this mapping.
+    bool contains(const void* p, uint64_t n) const {
+        const uint8_t* b = static_cast<const uint8_t*>(p);
+        return data_ && b >= data_ && b <= data_ + size_ && n <= (uint64_t)(data_ + size_ - b);
+    }
 
 private:
     void release() noexcept;
@@ -31,5 +36,14 @@ private:
     void* mapping_ = nullptr;  // HANDLE of the file mapping object
 #endif
 };
+
+// Drops the pages of [p, p + n), a range inside a read-only file mapping, from the process's
+// resident set: a loader calls it once it has copied (repacked) a tensor out of the mapping, so
+// that the process never holds both the file's pages and the copy. The mapping stays valid and
+// the data unchanged (pages touched again are read back from the page cache / file); the range is
+// widened to whole pages. Advisory: does nothing where the system offers no such call.
+//  POSIX: madvise(MADV_DONTNEED) (posix_madvise's POSIX_MADV_DONTNEED is a no-op on glibc).
+//  Windows: VirtualUnlock on pages that are not locked removes them from the working set.
+void release_mapped_pages(const void* p, uint64_t n) noexcept;
 
 }  // namespace tern

@@ -3,6 +3,7 @@
 #include "engine/error.h"
 #include "engine/gguf_reader.h"
 #include "engine/kv_cache.h"
+#include "engine/mapped_file.h"
 #include "engine/model_inspect.h"
 #include "engine/model_limits.h"
 #include "engine/system_memory.h"
@@ -55,11 +56,21 @@ std::unique_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     m->tokenizer_ = std::move(inspection.tokenizer);
     m->chat_format_ = inspection.chat_format;
 
+    // The header (2B4T's vocabulary: several MB) has been parsed into the inspection: its pages
+    // are not needed again.
+    if (!f.tensors().empty()) {
+        const GgufTensorInfo& first = f.tensors().front();
+        const uint8_t* section = f.tensor_data(first) - first.offset;
+        release_mapped_pages(section - f.data_offset(), f.data_offset());
+    }
+
     int threads = options.n_threads > 0 ? options.n_threads : (int)std::thread::hardware_concurrency();
     m->pool_ = std::make_unique<ThreadPool>(std::max(1, threads));
 
     m->load_tensors(f, inspection, options);
-    if (options.use_mmap) m->mapped_ = std::make_unique<GgufFile>(std::move(f));
+    // Kept open while any matrix is computed from it (tensor data pointers stay valid: moving
+    // the file moves its mapping, not the mapped memory).
+    if (options.use_mmap || inspection.mapped_bytes > 0) m->mapped_ = std::make_unique<GgufFile>(std::move(f));
     m->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return m;
 }
@@ -91,25 +102,32 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
     };
 
     // Everything that will be allocated was counted by the inspection; checked before the first
-    // allocation.
-    check_fits_in_memory("loading " + path_, inspection.weight_memory,
+    // allocation. Matrices used from the mapping count too (unless everything is mapped on
+    // request): they are read as much as the others and want to stay resident.
+    check_fits_in_memory("loading " + path_,
+                         inspection.weight_memory + (options.use_mmap ? 0 : inspection.mapped_bytes),
                          options.memory_available ? std::optional<uint64_t>(options.memory_available)
                                                   : available_physical_memory());
 
     // Repacked matrices (ternary and F16) and the optional 8-bit output matrix are built by the
-    // layers themselves straight from the file (linear.h); every other matrix is copied into one
-    // anonymous allocation (unless computing from the mapping).
+    // layers themselves straight from the file (linear.h), whose pages are then released; the
+    // matrices the kernels read in the file's layout are used from the mapping in place
+    // (inspection: in_place); any other matrix is copied into one anonymous allocation.
     const uint64_t copied = inspection.copied_bytes, total = inspection.matrix_file_bytes;
-    weight_bytes_total_ = copied;
-    if (!options.use_mmap) {
+    weight_bytes_total_ = copied + inspection.mapped_bytes;
+    mapped_weight_bytes_ = inspection.mapped_bytes;
+    if (copied > 0) {
         try {
             storage_ = std::make_unique<WeightBuffer>(copied + 64);
         } catch (const std::bad_alloc&) {
             throw Error("not enough memory to load " + std::to_string(total >> 20) + " MiB of weights");
         }
     }
+    // Without use_mmap the file's pages are only wanted while a tensor is read: released after
+    // each one (the vectors' too), so that loading never holds a tensor twice. Pages of tensors
+    // used in place are left alone (only those a forward pass reads become resident).
+    const bool release = !options.use_mmap;
     LinearOptions layer_options;
-    layer_options.repack = options.repack && !options.use_mmap;
     layer_options.pool = pool_.get();
     auto aligned = [](uint64_t n) { return (n + 63) & ~uint64_t(63); };
     uint8_t* base = storage_ ? storage_->data() : nullptr;
@@ -118,6 +136,7 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
         const GgufTensorInfo& t = *it.info;
         if (!tensor_kind_is_matrix(it.plan.kind)) {
             norm_slot(it.plan) = read_vector(f, t);
+            if (release) release_mapped_pages(f.tensor_data(t), t.nbytes);
             continue;
         }
         const float scale = it.scale ? read_vector(f, *it.scale)[0] : 1.0f;
@@ -125,22 +144,36 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
         WeightView w{t.name, t.type, t.ne[0], t.n_elements() / t.ne[0], src, t.nbytes};
         if (it.layer_owns_weights) {
             LinearOptions o = layer_options;
+            o.repack = it.repack;
             o.requantize_q8 = options.output_q8 && it.is_output;
             const auto r0 = std::chrono::steady_clock::now();
             matrix_slot(it.plan) = make_linear(w, scale, o);
             repack_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
             weight_bytes_total_ += matrix_slot(it.plan)->weight_bytes();
+            if (release) release_mapped_pages(src, t.nbytes);
         } else {
-            if (base) {
+            if (!it.in_place) {
                 std::memcpy(base + offset, src, t.nbytes);
                 w.data = base + offset;
                 offset += aligned(t.nbytes);
+                if (release) release_mapped_pages(src, t.nbytes);
             }
             matrix_slot(it.plan) = make_linear(w, scale);
         }
+        if (it.scale && release) release_mapped_pages(f.tensor_data(*it.scale), it.scale->nbytes);
         done += t.nbytes;
         if (options.progress) options.progress((float)done / (float)total);
     }
+}
+
+bool Model::in_mapping(const void* p, uint64_t n) const {
+    if (!mapped_ || mapped_->tensors().empty()) return false;
+    // The mapping spans the whole file; its start is the first tensor's data less its offsets.
+    const GgufTensorInfo& first = mapped_->tensors().front();
+    const uint8_t* data = mapped_->tensor_data(first) - first.offset;  // the tensor data section
+    const uint8_t* b = static_cast<const uint8_t*>(p);
+    const uint64_t section = mapped_->file_size() - mapped_->data_offset();
+    return b >= data && b <= data + section && n <= (uint64_t)(data + section - b);
 }
 
 uint64_t Model::weight_bytes_per_token() const {

@@ -34,6 +34,15 @@ struct LoadOptions {
     // layouts (ignored with use_mmap, which computes from the file's own layout). Off only for
     // comparisons.
     bool repack = true;
+    // Use the matrices the kernels can read in the file's own layout (the F16 token embedding,
+    // which is also the tied output matrix of BitNet 2B4T; float and Q8_0 matrices) straight from
+    // the file's mapping instead of copying them into ordinary memory, and release the mapped
+    // pages of every tensor copied (repacked) out of the file as soon as it is: so that the
+    // process never holds two copies of a weight. The mapping then stays open while the model
+    // lives (the file may be deleted or renamed meanwhile, not rewritten in place). Off: every
+    // matrix is copied and the F16 embedding repacked as well (the layout-for-speed choice; for
+    // comparisons). Ignored with use_mmap, which maps everything anyway.
+    bool map_in_place = true;
     // Bytes of memory the weights may take. 0: the physical memory available at load time
     // (engine/system_memory.h). A model needing more is refused with a clear error before
     // anything is allocated.
@@ -76,6 +85,14 @@ public:
     uint64_t weight_bytes_per_token() const;
     // Bytes of tensor data held (in ordinary memory, or mapped).
     uint64_t weight_bytes_total() const { return weight_bytes_total_; }
+    // Part of weight_bytes_total() computed from the file's mapping in place (use_mmap, or the
+    // matrices map_in_place keeps there).
+    uint64_t mapped_weight_bytes() const { return mapped_weight_bytes_; }
+    // True if [p, p + n) lies in the model file's mapping, kept open while the model lives (tests
+    // check that a matrix is used in place).
+    bool in_mapping(const void* p, uint64_t n) const;
+    // The token embedding (also the output matrix when tied_output()).
+    const Linear& token_embd() const { return *embd_; }
     double load_seconds() const { return load_seconds_; }
     // Part of load_seconds() spent repacking / requantising weights (included in the copy).
     double repack_seconds() const { return repack_seconds_; }
@@ -109,10 +126,12 @@ private:
     std::vector<float> output_norm_;
     std::vector<Layer> layers_;
 
-    // Weight bytes: either an anonymous copy (default) or the mapped file kept open.
+    // Weight bytes: the layers' own (repacked) memory, an anonymous copy of matrices that cannot
+    // be used in place, and the mapped file, kept open when any matrix is used from it.
     std::unique_ptr<WeightBuffer> storage_;
     std::unique_ptr<GgufFile> mapped_;
     uint64_t weight_bytes_total_ = 0;
+    uint64_t mapped_weight_bytes_ = 0;
     double load_seconds_ = 0;
     double repack_seconds_ = 0;
 

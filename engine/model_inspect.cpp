@@ -107,6 +107,7 @@ void inspect_tensors(const GgufFile& f, const LoadOptions& options, ModelInspect
     m.tied_output = output == nullptr;
     LinearOptions layer_options;
     layer_options.repack = options.repack && !options.use_mmap;
+    const bool in_place = options.map_in_place && !options.use_mmap;
     auto aligned = [](uint64_t n) { return (n + 63) & ~uint64_t(63); };
 
     for (PlannedTensor& p : tensor_plan(*m.arch, m.config)) {
@@ -121,13 +122,25 @@ void inspect_tensors(const GgufFile& f, const LoadOptions& options, ModelInspect
             t.is_output = p.kind == TensorKind::Output || (p.kind == TensorKind::TokenEmbd && m.tied_output);
             LinearOptions o = layer_options;
             o.requantize_q8 = options.output_q8 && t.is_output;
-            const WeightView view{info->name, info->type, info->ne[0], info->n_elements() / info->ne[0],
-                                  f.tensor_data(*info), info->nbytes};
+            // The token embedding stays in the file's row-major layout, which the F16 kernel
+            // reads as it is (FloatLayout::Rows, the same sums as the repacked R4): its rows are
+            // looked up one at a time, and as 2B4T's tied output matrix (0.66 GB) a repacked copy
+            // would double its memory while loading and, with the file in the page cache, after.
+            if (p.kind == TensorKind::TokenEmbd && in_place) o.repack = false;
+            t.repack = o.repack;
+            const uint8_t* data = f.tensor_data(*info);
+            const WeightView view{info->name, info->type, info->ne[0], info->n_elements() / info->ne[0], data,
+                                  info->nbytes};
             t.layer_owns_weights = linear_owns_weights(view, o);
+            // The kernels load weights unaligned, but a float matrix must at least be aligned to
+            // its element: require GGUF's default alignment (any file written with it has it).
+            t.in_place = !t.layer_owns_weights &&
+                         (options.use_mmap || (in_place && reinterpret_cast<uintptr_t>(data) % 32 == 0));
             m.matrix_file_bytes += info->nbytes;
             // A layer's own copy takes about the bytes of its source (an 8-bit requantisation
             // takes less): counted in full, so the estimate errs on the safe side.
             if (t.layer_owns_weights) m.owned_bytes += info->nbytes;
+            else if (t.in_place) m.mapped_bytes += info->nbytes;
             else m.copied_bytes += aligned(info->nbytes);
         } else {
             check_vector_type(*info);
@@ -136,7 +149,7 @@ void inspect_tensors(const GgufFile& f, const LoadOptions& options, ModelInspect
         t.plan = std::move(p);
         m.tensors.push_back(std::move(t));
     }
-    m.weight_memory = (options.use_mmap ? 0 : m.copied_bytes) + m.owned_bytes;
+    m.weight_memory = m.copied_bytes + m.owned_bytes;
 }
 
 }  // namespace

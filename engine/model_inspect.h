@@ -30,6 +30,12 @@ struct InspectedTensor {
     // Matrices: the layer copies (repacks or requantises) the weights itself; otherwise they go
     // into the loader's one shared copy (or are used from the mapping with use_mmap).
     bool layer_owns_weights = false;
+    // Matrices: the layer is asked to repack (LinearOptions::repack). Off for the token
+    // embedding with map_in_place, whose file layout the F16 kernel reads as it is.
+    bool repack = false;
+    // Matrices no layer owns: computed from the file's mapping in place (use_mmap, or
+    // map_in_place with the data aligned as GGUF's default alignment) instead of the shared copy.
+    bool in_place = false;
 };
 
 struct ModelInspection {
@@ -53,10 +59,13 @@ struct ModelInspection {
     uint64_t matrix_file_bytes = 0;  // the matrices as stored in the file
     uint64_t copied_bytes = 0;       // the loader's shared copy of the matrices no layer owns (64-byte aligned)
     uint64_t owned_bytes = 0;        // matrices the layers repack or requantise into their own memory
-    uint64_t weight_memory = 0;      // what loading allocates: the copy (none with use_mmap) + owned
+    uint64_t mapped_bytes = 0;       // matrices computed from the file's mapping in place (in_place)
+    uint64_t weight_memory = 0;      // what loading allocates: the copy + owned (mapped pages not included)
     int32_t default_context = 0;     // default_context(config)
     uint64_t kv_cache_bytes = 0;     // one session's KV cache at default_context
-    uint64_t memory_needed() const { return weight_memory + kv_cache_bytes; }
+    // Mapped matrices count: they are read (the output matrix every token) and must stay resident
+    // in the page cache to be read fast, though the system may reclaim them.
+    uint64_t memory_needed() const { return weight_memory + mapped_bytes + kv_cache_bytes; }
 };
 
 // Inspects an open model file for loading with `options` (which decide how weights are held).

@@ -120,6 +120,7 @@ TEST_CASE("inspect_model agrees with what Model::load builds", "[model]") {
         const GgufFile f = GgufFile::open(path);
         LoadOptions copy_all = tern_test::threads(2);
         copy_all.repack = false;  // every matrix in the loader's one copy: its size is exact
+        copy_all.map_in_place = false;
         const ModelInspection in = inspect_model(f, copy_all);
         const auto m = Model::load(path, copy_all);
         CHECK(in.arch == &m->arch());
@@ -142,13 +143,15 @@ TEST_CASE("inspect_model agrees with what Model::load builds", "[model]") {
         CHECK(m->weight_bytes_total() == in.copied_bytes);
         CHECK(in.default_context == default_context(*m));
         CHECK(in.kv_cache_bytes == kv_cache_bytes(m->config(), default_context(*m)));
+        CHECK(in.mapped_bytes == 0);
         CHECK(in.memory_needed() == in.weight_memory + in.kv_cache_bytes);
 
-        // Repacking moves the matrices into the layers' own memory; computing from the mapping
-        // allocates none.
+        // Repacking moves the matrices into the layers' own memory, except the embedding, used
+        // from the mapping in place; computing from the mapping allocates none.
         const ModelInspection repacked = inspect_model(f);
         CHECK(repacked.owned_bytes > 0);
-        CHECK(repacked.owned_bytes + repacked.copied_bytes >= in.matrix_file_bytes);
+        CHECK(repacked.mapped_bytes == f.get_tensor("token_embd.weight").nbytes);
+        CHECK(repacked.owned_bytes + repacked.copied_bytes + repacked.mapped_bytes >= in.matrix_file_bytes);
         LoadOptions mapped;
         mapped.use_mmap = true;
         CHECK(inspect_model(f, mapped).weight_memory == 0);

@@ -1,0 +1,145 @@
+// Memory of a loaded model (Tern issue 15, item 2): matrices the kernels read in the file's own
+// layout are computed from the mapping in place, pages of tensors copied (repacked) out of the
+// file are released, and the logits are exactly those of the path that copies everything.
+#include "engine/gguf_reader.h"
+#include "engine/model.h"
+#include "engine/model_inspect.h"
+#include "engine/session.h"
+#include "tests/engine/test_support.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using namespace tern;
+
+namespace {
+
+const std::vector<int32_t> kTokens = {128000, 791, 6864, 315, 9822, 374, 12366, 13, 578, 4062, 14198};
+
+std::string official_tiny() { return tern_test::data_dir() + "/models/bitnetcpp-2b4t-tiny-i2_s.gguf"; }
+
+LoadOptions copy_everything() {
+    LoadOptions o = tern_test::threads(2);
+    o.map_in_place = false;  // the old path: every matrix copied, the F16 embedding repacked
+    return o;
+}
+
+#if defined(__linux__)
+// Resident bytes of the mapping that contains p, from /proc/self/smaps (-1 if not found).
+int64_t resident_bytes_of_mapping(const void* p) {
+    std::ifstream in("/proc/self/smaps");
+    std::string line;
+    bool inside = false;
+    const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    while (std::getline(in, line)) {
+        unsigned long long lo = 0, hi = 0;
+        if (std::sscanf(line.c_str(), "%llx-%llx ", &lo, &hi) == 2 && line.find(':') > line.find(' ')) {
+            inside = a >= lo && a < hi;
+            continue;
+        }
+        unsigned long long kb = 0;
+        if (inside && std::sscanf(line.c_str(), "Rss: %llu kB", &kb) == 1) return (int64_t)kb * 1024;
+    }
+    return -1;
+}
+#endif
+
+}  // namespace
+
+TEST_CASE("the F16 embedding is used from the mapping in place, with the copying path's logits", "[memory]") {
+    const std::string path = official_tiny();
+    const GgufFile f = GgufFile::open(path);
+    const GgufTensorInfo& embd = f.get_tensor("token_embd.weight");
+    REQUIRE(embd.type == GgmlType::F16);
+    REQUIRE(f.find_tensor("output.weight") == nullptr);  // tied, as 2B4T
+
+    // The inspection's figures: the embedding moves from the layers' own memory to the mapping;
+    // what the model needs stays the same.
+    const ModelInspection in_place = inspect_model(f, tern_test::threads(2));
+    const ModelInspection copied = inspect_model(f, copy_everything());
+    CHECK(in_place.mapped_bytes == embd.nbytes);
+    CHECK(in_place.copied_bytes == 0);
+    CHECK(in_place.owned_bytes + embd.nbytes == copied.owned_bytes);
+    CHECK(copied.mapped_bytes == 0);
+    CHECK(in_place.weight_memory + embd.nbytes == copied.weight_memory);
+    CHECK(in_place.memory_needed() == copied.memory_needed());
+    for (const InspectedTensor& t : in_place.tensors)
+        if (tensor_kind_is_matrix(t.plan.kind)) CHECK(t.in_place == (t.plan.kind == TensorKind::TokenEmbd));
+
+    const auto a = Model::load(path, tern_test::threads(2));
+    const auto b = Model::load(path, copy_everything());
+    const Linear& ea = a->token_embd();
+    CHECK(a->in_mapping(ea.weight_data(), ea.weight_bytes()));
+    CHECK(a->mapped_weight_bytes() == embd.nbytes);
+    CHECK(b->mapped_weight_bytes() == 0);
+    CHECK_FALSE(b->in_mapping(b->token_embd().weight_data(), 1));
+    CHECK(a->weight_bytes_total() == b->weight_bytes_total());
+
+    // The F16 kernel sums the file's rows exactly as it sums the repacked R4 layout: same logits
+    // to the bit, for a prompt (GEMM) and for single decoded tokens (GEMV).
+    Session sa(*a), sb(*b);
+    CHECK(sa.logits_all(kTokens) == sb.logits_all(kTokens));
+    std::vector<float> row_a(ea.in()), row_b(ea.in());
+    for (int64_t r : {int64_t{0}, int64_t{128000}, ea.out() - 1}) {
+        ea.dequantize_row(r, row_a.data());
+        b->token_embd().dequantize_row(r, row_b.data());
+        CHECK(row_a == row_b);
+    }
+}
+
+TEST_CASE("computing from the mapping on request still maps every matrix", "[memory]") {
+    const std::string path = official_tiny();
+    LoadOptions mapped = tern_test::threads(2);
+    mapped.use_mmap = true;
+    const auto m = Model::load(path, mapped);
+    const ModelInspection in = inspect_model(GgufFile::open(path), mapped);
+    CHECK(in.weight_memory == 0);
+    CHECK(in.mapped_bytes == in.matrix_file_bytes);
+    CHECK(m->mapped_weight_bytes() == in.matrix_file_bytes);
+    CHECK(m->in_mapping(m->token_embd().weight_data(), m->token_embd().weight_bytes()));
+    const auto b = Model::load(path, copy_everything());
+    Session sa(*m), sb(*b);
+    CHECK(sa.logits_all(kTokens) == sb.logits_all(kTokens));
+}
+
+TEST_CASE("matrices no layer repacks are used in place, not copied", "[memory]") {
+    // Without repacking every matrix (ternary and F16) is computed in the file's layout.
+    for (const std::string& path : {tern_test::tiny_model("bitnet-b1.58"), tern_test::tiny_model("llama", GgmlType::TQ2_0)}) {
+        INFO(path);
+        LoadOptions no_repack = tern_test::threads(1);
+        no_repack.repack = false;
+        LoadOptions no_repack_copy = no_repack;
+        no_repack_copy.map_in_place = false;
+        const ModelInspection in = inspect_model(GgufFile::open(path), no_repack);
+        CHECK(in.copied_bytes == 0);
+        CHECK(in.owned_bytes == 0);
+        CHECK(in.mapped_bytes == in.matrix_file_bytes);
+        const auto a = Model::load(path, no_repack);
+        const auto b = Model::load(path, no_repack_copy);
+        CHECK(a->mapped_weight_bytes() == in.matrix_file_bytes);
+        CHECK(b->mapped_weight_bytes() == 0);
+        Session sa(*a), sb(*b);
+        CHECK(sa.logits_all({1, 5, 9, 2}) == sb.logits_all({1, 5, 9, 2}));
+    }
+}
+
+#if defined(__linux__)
+TEST_CASE("pages of tensors copied out of the mapping are released", "[memory]") {
+    // The tiny official-layout file: 65.7 MB of F16 embedding (used in place, untouched until a
+    // token is looked up) and ~8 MB of header (the vocabulary), ternary layers and norms, all
+    // read while loading. Released, the mapping holds next to nothing before the first forward.
+    const auto m = Model::load(official_tiny(), tern_test::threads(2));
+    const int64_t rss = resident_bytes_of_mapping(m->token_embd().weight_data());
+    INFO("mapping resident: " << rss << " bytes");
+    REQUIRE(rss >= 0);
+    CHECK(rss < (1 << 20));
+    // A forward pass reads the whole embedding as the output matrix: now resident.
+    Session s(*m);
+    s.logits_all({128000, 791});
+    CHECK(resident_bytes_of_mapping(m->token_embd().weight_data()) > int64_t{60} << 20);
+}
+#endif
