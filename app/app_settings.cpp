@@ -30,4 +30,14 @@ QString AppSettings::lastModel() const { return QSettings().value(QStringLiteral
 
 void AppSettings::setLastModel(const QString& path) { QSettings().setValue(QStringLiteral("models/last"), path); }
 
+qint64 AppSettings::lastConversation() const {
+    return QSettings().value(QStringLiteral("session/conversation")).toLongLong();
+}
+
+void AppSettings::setLastConversation(qint64 id) { QSettings().setValue(QStringLiteral("session/conversation"), id); }
+
+QSize AppSettings::windowSize() const { return QSettings().value(QStringLiteral("session/windowSize")).toSize(); }
+
+void AppSettings::setWindowSize(const QSize& size) { QSettings().setValue(QStringLiteral("session/windowSize"), size); }
+
 }  // namespace tern::app

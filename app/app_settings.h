@@ -1,9 +1,11 @@
 #pragma once
 // App-wide defaults the user can change: the system prompt and the generation settings that
-// every conversation starts from, and the model to load at start. Stored with QSettings.
+// every conversation starts from, and the model to load at start; and where the user left off
+// (the open conversation, the window size). Stored with QSettings.
 #include "app/generation_settings.h"
 
 #include <QObject>
+#include <QSize>
 #include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
 
@@ -25,6 +27,12 @@ public:
     void setGenerationMap(const QVariantMap& map) { setGeneration(GenerationSettings::fromVariantMap(map, generation_)); }
     QString lastModel() const;
     void setLastModel(const QString& path);
+    // The conversation open when Tern last ran (0: the new chat), reopened at start.
+    qint64 lastConversation() const;
+    void setLastConversation(qint64 id);
+    // The window's size when Tern last quit (invalid: never saved).
+    QSize windowSize() const;
+    void setWindowSize(const QSize& size);
 
 signals:
     void changed();

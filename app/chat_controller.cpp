@@ -3,7 +3,7 @@
 #include "app/app_settings.h"
 #include "app/inference_worker.h"
 #include "app/model_controller.h"
-
+#include "app/notice_service.h"
 
 namespace tern::app {
 
@@ -16,8 +16,9 @@ QString autoTitle(const QString& firstMessage) {
 }
 
 ChatController::ChatController(ConversationStore* store, InferenceWorker* worker, ModelController* models,
-                               AppSettings* settings, QObject* parent)
-    : QObject(parent), store_(store), worker_(worker), models_(models), settings_(settings) {
+                               AppSettings* settings, NoticeService* notices, QObject* parent)
+    : QObject(parent), store_(store), worker_(worker), models_(models), settings_(settings),
+      notices_(notices ? notices : new NoticeService(this)) {
     flushTimer_.setInterval(250);
     flushTimer_.setSingleShot(true);
     connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flush);
@@ -25,9 +26,14 @@ ChatController::ChatController(ConversationStore* store, InferenceWorker* worker
     connect(worker_, &InferenceWorker::generationFinished, this, &ChatController::onFinished, Qt::QueuedConnection);
     connect(worker_, &InferenceWorker::generationFailed, this, &ChatController::onFailed, Qt::QueuedConnection);
     connect(models_, &ModelController::stateChanged, this, &ChatController::statsChanged);
+    // Notices about a model (its context size, say) show only while it is the loaded one.
+    connect(models_, &ModelController::stateChanged, notices_,
+            [this] { notices_->setModel(models_->loaded() ? models_->info().path : QString()); });
 }
 
 ChatController::~ChatController() {
+    // Replies still in line never started: take back their empty rows, as Stop would.
+    while (!waiting_.isEmpty()) cancelWaiting(0);
     if (!active_.id) return;
     // Quitting mid-reply: keep what was written, as if the user had pressed Stop.
     worker_->requestStop(active_.id);
@@ -38,36 +44,64 @@ ChatController::~ChatController() {
     }
 }
 
+bool ChatController::busy(qint64 conversationId) const {
+    if (!conversationId) return false;  // the new chat has no reply yet
+    if (active_.id && active_.conversationId == conversationId) return true;
+    for (const Waiting& w : waiting_)
+        if (w.job.conversationId == conversationId) return true;
+    return false;
+}
+
+bool ChatController::waiting() const {
+    return generating() && !(active_.id && active_.conversationId == conversationId_);
+}
+
+QVariantMap ChatController::busyConversations() const {
+    QVariantMap out;
+    if (active_.id) out.insert(QString::number(active_.conversationId), QStringLiteral("writing"));
+    for (const Waiting& w : waiting_) out.insert(QString::number(w.job.conversationId), QStringLiteral("waiting"));
+    return out;
+}
+
+void ChatController::setDraft(const QString& text) {
+    if (text == draft()) return;
+    drafts_.set(conversationId_, text);
+    emit draftChanged();
+}
+
+QVariantList ChatController::notices() const { return notices_->visibleAsVariants(); }
+
+QVariantMap ChatController::notice() const {
+    const QVector<Notice> shown = notices_->visible();
+    return shown.isEmpty() ? QVariantMap() : shown.back().toVariantMap();
+}
+
+void ChatController::notify(qint64 conversationId, const QString& title, const QString& detail, bool info,
+                            const QString& model) {
+    notices_->postForConversation(conversationId, title, detail, info ? Notice::Info : Notice::Error, model);
+}
+
+void ChatController::setOpen(qint64 conversationId) {
+    conversationId_ = conversationId;
+    notices_->setConversation(conversationId);
+    settings_->setLastConversation(conversationId);
+}
+
 QString ChatController::title() const {
     ConversationRecord c;
     return conversationId_ && store_->conversation(conversationId_, &c) ? c.title : QString();
 }
 
-void ChatController::showNotice(const QString& title, const QString& detail, const QString& kind) {
-    const QVariantMap n{{QStringLiteral("title"), title}, {QStringLiteral("detail"), detail}, {QStringLiteral("kind"), kind}};
-    notices_.removeAll(n);  // the same problem twice is shown once, as the newest
-    notices_.push_back(n);
-    while (notices_.size() > 4) notices_.removeFirst();  // older ones have scrolled out of relevance
-    emit noticeChanged();
-}
-
-void ChatController::dismissNotice(int index) {
-    if (index < 0 || index >= notices_.size()) return;
-    notices_.removeAt(index);
-    emit noticeChanged();
-}
-
-void ChatController::storeFailed(const StoreError& e, const QString& what) {
+void ChatController::storeFailed(const StoreError& e, const QString& what, qint64 conversationId) {
     if (e.diskFull())
-        showNotice(QStringLiteral("The disk is full"),
-                   QStringLiteral("Tern could not save %1. Free some disk space, then try again.").arg(what));
+        notify(conversationId, tr("The disk is full"), tr("Tern could not save %1. Free some disk space, then try again.").arg(what));
     else
-        showNotice(QStringLiteral("Could not save %1").arg(what),
-                   QStringLiteral("%1\n\nTry again; if it keeps failing, restart Tern.").arg(QString::fromUtf8(e.what())));
+        notify(conversationId, tr("Could not save %1").arg(what),
+               tr("%1\n\nTry again; if it keeps failing, restart Tern.").arg(QString::fromUtf8(e.what())));
 }
 
 void ChatController::newConversation() {
-    conversationId_ = 0;
+    setOpen(0);
     contextUsed_ = 0;
     tokensPerSecond_ = 0;
     statsNote_.clear();
@@ -75,6 +109,9 @@ void ChatController::newConversation() {
     tree_ = MessageTree();
     messages_.setRows({});
     emit conversationChanged();
+    emit titleChanged();
+    emit draftChanged();
+    emit generatingChanged();
 }
 
 void ChatController::selectConversation(qint64 id) {
@@ -86,9 +123,12 @@ void ChatController::selectConversation(qint64 id) {
         statsNote_.clear();
         emit statsChanged();
     }
-    conversationId_ = id;
+    setOpen(id);
     reload(c.currentLeafId);
     emit conversationChanged();
+    emit titleChanged();
+    emit draftChanged();
+    emit generatingChanged();
 }
 
 void ChatController::reload(qint64 leafId) {
@@ -117,13 +157,14 @@ QString ChatController::effectiveSystemPrompt(const ConversationRecord& c) const
 bool ChatController::send(const QString& text) {
     if (generating() || text.trimmed().isEmpty()) return false;
     if (!models_->loaded() && !models_->loading()) {
-        showNotice(QStringLiteral("No model is loaded"),
-                   QStringLiteral("Pick a model in the model picker at the top. Your message is still in the box."));
+        notify(conversationId_, tr("No model is loaded"),
+               tr("Pick a model in the model picker at the top. Your message is still in the box."));
         return false;
     }
+    const qint64 draftOf = conversationId_;
     try {
         if (!conversationId_) {
-            conversationId_ = store_->createConversation(models_->currentName());
+            setOpen(store_->createConversation(models_->currentName()));
             tree_ = MessageTree();
             emit conversationChanged();
         }
@@ -139,9 +180,12 @@ bool ChatController::send(const QString& text) {
             store_->renameConversation(conversationId_, autoTitle(text), true);
         startReply(id);
     } catch (const StoreError& e) {
-        storeFailed(e, QStringLiteral("your message"));
+        storeFailed(e, tr("your message"), conversationId_);
         return false;
     }
+    drafts_.remove(draftOf);  // sent and saved: no longer a draft
+    drafts_.remove(conversationId_);
+    emit draftChanged();
     return true;
 }
 
@@ -156,7 +200,7 @@ bool ChatController::editMessage(qint64 userMessageId, const QString& text) {
         m.content = text;
         startReply(store_->addMessage(m));
     } catch (const StoreError& e) {
-        storeFailed(e, QStringLiteral("the edited message"));
+        storeFailed(e, tr("the edited message"), conversationId_);
         return false;
     }
     return true;
@@ -168,7 +212,7 @@ void ChatController::regenerate(qint64 assistantMessageId) {
     try {
         startReply(old->parentId);
     } catch (const StoreError& e) {
-        storeFailed(e, QStringLiteral("the new reply"));
+        storeFailed(e, tr("the new reply"), conversationId_);
     }
 }
 
@@ -186,25 +230,64 @@ void ChatController::startReply(qint64 userMessageId) {
     store_->setConversationModel(conversationId_, models_->currentName());
     store_->touch(conversationId_);
 
-    active_ = Active{nextRequestId_++, conversationId_, replyId, QString(), false};
+    Waiting w;
+    w.job = Active{nextRequestId_++, conversationId_, replyId, QString(), false};
+    w.request.id = w.job.id;
+    w.request.conversationId = conversationId_;
+    w.request.systemPrompt = effectiveSystemPrompt(c);
+    w.request.settings = effectiveSettings(c);
+    for (const MessageRecord& m : tree_.pathTo(userMessageId))
+        if (!m.content.isEmpty()) w.request.turns.push_back({m.role, m.content});
+    // One reply at a time: behind another chat's reply, this one waits in line (visibly: the
+    // sidebar and the composer say so) and starts as soon as the worker is free.
+    if (active_.id)
+        waiting_.push_back(w);
+    else
+        launch(w);
     reload(replyId);
     emit conversationsChanged();
     emit conversationChanged();
     emit generatingChanged();
-
-    GenerationRequest request;
-    request.id = active_.id;
-    request.conversationId = conversationId_;
-    request.systemPrompt = effectiveSystemPrompt(c);
-    request.settings = effectiveSettings(c);
-    for (const MessageRecord& m : tree_.pathTo(userMessageId))
-        if (!m.content.isEmpty()) request.turns.push_back({m.role, m.content});
-    QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->generate(request); }, Qt::QueuedConnection);
     emit scrollToRow(messages_.rowCount() - 1);
 }
 
+void ChatController::launch(const Waiting& w) {
+    active_ = w.job;
+    QMetaObject::invokeMethod(worker_, [wk = worker_, request = w.request] { wk->generate(request); }, Qt::QueuedConnection);
+}
+
+void ChatController::startNext() {
+    if (active_.id || waiting_.isEmpty()) return;
+    launch(waiting_.takeFirst());
+    emit generatingChanged();
+}
+
+void ChatController::cancelWaiting(int index) {
+    const Waiting w = waiting_.takeAt(index);
+    qint64 parent = 0;
+    try {
+        for (const MessageRecord& m : store_->messages(w.job.conversationId))
+            if (m.id == w.job.messageId) parent = m.parentId;
+        // It never started: an empty reply row would only be noise in the history.
+        store_->deleteMessage(w.job.messageId);
+        store_->setCurrentLeaf(w.job.conversationId, parent);
+    } catch (const StoreError&) {
+        // The row stays, empty; the store marks it interrupted at the next start.
+    }
+    if (w.job.conversationId == conversationId_) reload(parent);
+}
+
 void ChatController::stop() {
-    if (active_.id) worker_->requestStop(active_.id);
+    if (active_.id && active_.conversationId == conversationId_) {
+        worker_->requestStop(active_.id);
+        return;
+    }
+    for (int i = 0; i < waiting_.size(); ++i)
+        if (waiting_[i].job.conversationId == conversationId_) {
+            cancelWaiting(i);
+            emit generatingChanged();
+            return;
+        }
 }
 
 void ChatController::onText(quint64 id, const QString& text) {
@@ -223,7 +306,7 @@ void ChatController::flush() {
     } catch (const StoreError& e) {
         // Keep generating: the text is in memory and the final write tries again. (A repeated
         // notice is shown once.)
-        storeFailed(e, QStringLiteral("the reply as it is written"));
+        storeFailed(e, tr("the reply as it is written"), active_.conversationId);
     }
 }
 
@@ -240,35 +323,42 @@ void ChatController::onFinished(const GenerationStats& stats) {
     m.tokenCount = stats.generatedTokens;
     m.tokensPerSecond = stats.tokensPerSecond;
     m.model = models_->currentName();
+    const qint64 conv = active_.conversationId;
     try {
         store_->finishMessage(m.id, text, m.state, m.tokenCount, m.tokensPerSecond);
-        store_->touch(active_.conversationId);
+        store_->touch(conv);
     } catch (const StoreError& e) {
-        storeFailed(e, QStringLiteral("the reply"));
+        storeFailed(e, tr("the reply"), conv);
     }
-    const bool shown = active_.conversationId == conversationId_;
+    const bool shown = conv == conversationId_;
     active_ = Active();
-    if (shown) messages_.updateMessage(m);
-    tokensPerSecond_ = stats.tokensPerSecond;
-    contextUsed_ = stats.contextUsed;
-    statsNote_ = stats.droppedMessages
-                     ? QStringLiteral("%1 oldest messages left out to fit the context").arg(stats.droppedMessages)
-                     : (stats.reusedTokens ? QStringLiteral("%1 of %2 prompt tokens reused").arg(stats.reusedTokens).arg(stats.promptTokens)
-                                           : QString());
-    emit statsChanged();
+    if (shown) {  // the status line describes the open conversation's last reply only
+        messages_.updateMessage(m);
+        tokensPerSecond_ = stats.tokensPerSecond;
+        contextUsed_ = stats.contextUsed;
+        statsNote_ = stats.droppedMessages
+                         ? tr("%1 oldest messages left out to fit the context").arg(stats.droppedMessages)
+                         : (stats.reusedTokens ? tr("%1 of %2 prompt tokens reused").arg(stats.reusedTokens).arg(stats.promptTokens)
+                                               : QString());
+        emit statsChanged();
+    }
+    startNext();
     emit generatingChanged();
     emit conversationsChanged();
+    // Both notices are about this conversation on this model: a new chat, or a larger model,
+    // does not show them.
+    const QString model = models_->info().path;
     if (!stopped && text.trimmed().isEmpty())
-        showNotice(QStringLiteral("The model gave an empty reply"),
-                   QStringLiteral("Press Regenerate, or rephrase the message. Small models, like the built-in demo "
-                                  "that only writes stories, may not answer questions at all: try the start of a "
-                                  "story instead, or get a larger model from the model manager."),
-                   QStringLiteral("info"));
+        notify(conv, tr("The model gave an empty reply"),
+               tr("Press Regenerate, or rephrase the message. Small models, like the built-in demo "
+                  "that only writes stories, may not answer questions at all: try the start of a "
+                  "story instead, or get a larger model from the model manager."),
+               true, model);
     if (stats.reason == GenerationStats::ContextFull)
-        showNotice(QStringLiteral("The context is full"),
-                   QStringLiteral("The reply stopped because the model's context window (%1 tokens) is full. "
-                                  "Start a new chat, or send a shorter message: older turns are left out "
-                                  "to make room.").arg(stats.contextSize), QStringLiteral("info"));
+        notify(conv, tr("The context is full"),
+               tr("The reply stopped because the model's context window (%1 tokens) is full. "
+                  "Start a new chat, or send a shorter message: older turns are left out "
+                  "to make room.").arg(stats.contextSize), false, model);
 }
 
 void ChatController::onFailed(quint64 id, int kind, const QString& message) {
@@ -290,21 +380,22 @@ void ChatController::onFailed(quint64 id, int kind, const QString& message) {
     } catch (const StoreError&) {
     }
     if (conv == conversationId_) reload(partial.isEmpty() ? parent : failedId);
+    startNext();
     emit generatingChanged();
+    const QString model = models_->info().path;
     switch (FailureKind(kind)) {
         case FailureKind::ContextFull:
-            showNotice(QStringLiteral("The message does not fit"),
-                       QStringLiteral("%1.\n\nShorten the message or the system prompt, or start a new chat.").arg(message));
+            notify(conv, tr("The message does not fit"),
+                   tr("%1.\n\nShorten the message or the system prompt, or start a new chat.").arg(message), false, model);
             break;
         case FailureKind::NoModel:
-            showNotice(QStringLiteral("No model is loaded"), QStringLiteral("Pick a model in the model picker, then press Regenerate."));
+            notify(conv, tr("No model is loaded"), tr("Pick a model in the model picker, then press Regenerate."));
             break;
         case FailureKind::OutOfMemory:
-            showNotice(QStringLiteral("Out of memory"),
-                       QStringLiteral("Close other programs or pick a smaller model, then press Regenerate."));
+            notify(conv, tr("Out of memory"), tr("Close other programs or pick a smaller model, then press Regenerate."), false, model);
             break;
         case FailureKind::Engine:
-            showNotice(QStringLiteral("The model failed"), QStringLiteral("%1\n\nTry Regenerate, or pick another model.").arg(message));
+            notify(conv, tr("The model failed"), tr("%1\n\nTry Regenerate, or pick another model.").arg(message), false, model);
             break;
     }
 }
@@ -337,7 +428,20 @@ int ChatController::revealMessage(qint64 conversationId, qint64 messageId) {
 
 void ChatController::onConversationDeleted(qint64 id) {
     if (active_.id && active_.conversationId == id) worker_->requestStop(active_.id);
+    bool dropped = false;
+    for (int i = int(waiting_.size()) - 1; i >= 0; --i)
+        if (waiting_[i].job.conversationId == id) {
+            cancelWaiting(i);
+            dropped = true;
+        }
+    notices_->dropConversation(id);
+    drafts_.remove(id);
     if (id == conversationId_) newConversation();
+    else if (dropped) emit generatingChanged();
+}
+
+void ChatController::onConversationRenamed(qint64 id) {
+    if (id == conversationId_) emit titleChanged();
 }
 
 }  // namespace tern::app

@@ -3,10 +3,16 @@
 // the message list, stop, regenerate, edit-as-branch and version switching. Lives on the GUI
 // thread and talks to the inference worker only through queued calls and signals.
 //
+// Replies run one at a time (the worker has one engine). A message sent in another chat while
+// one is being written waits in line and starts when the worker is free; "busy" is per chat, so
+// only the chat that is writing shows Stop, and the sidebar marks the one writing or waiting.
+//
 // Durability: the user's message is committed before the request leaves; the reply row exists
 // from the start (state Streaming) and its text is written at most every 250 ms while it grows,
 // then finalised. A crash loses at most the last quarter second of a reply.
+#include "app/chat_settings.h"
 #include "app/conversation_store.h"
+#include "app/draft_store.h"
 #include "app/inference_types.h"
 #include "app/message_list_model.h"
 #include "app/message_tree.h"
@@ -23,6 +29,7 @@ namespace tern::app {
 class AppSettings;
 class InferenceWorker;
 class ModelController;
+class NoticeService;
 
 class ChatController : public QObject {
     Q_OBJECT
@@ -30,29 +37,39 @@ class ChatController : public QObject {
     QML_UNCREATABLE("provided by the application")
     Q_PROPERTY(MessageListModel* messages READ messages CONSTANT)
     Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
-    Q_PROPERTY(QString title READ title NOTIFY conversationChanged)
+    Q_PROPERTY(QString title READ title NOTIFY titleChanged)
+    // The open conversation has a reply being written or waiting in line (not: any conversation).
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
-    Q_PROPERTY(QVariantList notices READ notices NOTIFY noticeChanged)
+    Q_PROPERTY(bool waiting READ waiting NOTIFY generatingChanged)
+    // Every busy conversation: id (as a string key) -> "writing" or "waiting". For the sidebar.
+    Q_PROPERTY(QVariantMap busyConversations READ busyConversations NOTIFY generatingChanged)
+    // The unsent text of the open conversation; kept per conversation and across restarts.
+    Q_PROPERTY(QString draft READ draft WRITE setDraft NOTIFY draftChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
     Q_PROPERTY(int contextUsed READ contextUsed NOTIFY statsChanged)
     Q_PROPERTY(QString statsNote READ statsNote NOTIFY statsChanged)
-    Q_PROPERTY(QVariantMap conversationSettings READ conversationSettings NOTIFY conversationChanged)
 public:
+    // notices: where errors and news go (nullptr: a service of its own, for tests).
     ChatController(ConversationStore* store, InferenceWorker* worker, ModelController* models, AppSettings* settings,
-                   QObject* parent = nullptr);
+                   NoticeService* notices = nullptr, QObject* parent = nullptr);
     ~ChatController() override;
 
     MessageListModel* messages() { return &messages_; }
     qint64 conversationId() const { return conversationId_; }
     QString title() const;
-    bool generating() const { return active_.id != 0; }
-    // Errors and news waiting for the user, oldest first; notice() is the newest (or empty).
-    QVariantList notices() const { return notices_; }
-    QVariantMap notice() const { return notices_.isEmpty() ? QVariantMap() : notices_.back().toMap(); }
+    bool generating() const { return busy(conversationId_); }
+    bool waiting() const;
+    bool busy(qint64 conversationId) const;
+    QVariantMap busyConversations() const;
+    QString draft() const { return drafts_.get(conversationId_); }
+    void setDraft(const QString& text);
+    NoticeService* noticeService() const { return notices_; }
+    // The notices the window shows now, oldest first; notice() is the newest (or empty).
+    QVariantList notices() const;
+    QVariantMap notice() const;
     double tokensPerSecond() const { return tokensPerSecond_; }
     int contextUsed() const { return contextUsed_; }
     QString statsNote() const { return statsNote_; }
-    QVariantMap conversationSettings() const;
     qint64 streamingMessageId() const { return active_.messageId; }
     void setFlushIntervalMs(int ms) { flushTimer_.setInterval(ms); }
 
@@ -66,23 +83,27 @@ public:
     Q_INVOKABLE void switchVersion(qint64 messageId, int delta);
     // Shows the branch that contains messageId and returns its row (for scrolling), or -1.
     Q_INVOKABLE int revealMessage(qint64 conversationId, qint64 messageId);
-    Q_INVOKABLE void applySettings(const QVariantMap& settings);  // this conversation only
-    Q_INVOKABLE void saveSettingsAsDefaults(const QVariantMap& settings);
-    Q_INVOKABLE void resetSettings();
+    // Settings of one conversation (0: the new chat), on top of the defaults. The dialog keeps the
+    // id it was opened for, so switching chats while it is open cannot send edits elsewhere.
+    Q_INVOKABLE tern::app::ChatSettings settingsFor(qint64 conversationId) const;
+    // Stores what differs from the defaults; conversation 0 is created first (if it is the open
+    // new chat). Returns the conversation's id, 0 on failure.
+    Q_INVOKABLE qint64 applySettings(qint64 conversationId, const tern::app::ChatSettings& settings);
+    Q_INVOKABLE qint64 saveSettingsAsDefaults(qint64 conversationId, const tern::app::ChatSettings& settings);
+    Q_INVOKABLE void resetSettings(qint64 conversationId);
     Q_INVOKABLE void copyText(const QString& text) const;
-    Q_INVOKABLE void dismissNotice(int index);
-    Q_INVOKABLE QString exportText(const QString& format) const;  // "markdown" or "json"
-    Q_INVOKABLE bool exportToFile(const QUrl& file, const QString& format);
 
 public slots:
-    void showNotice(const QString& title, const QString& detail, const QString& kind = QStringLiteral("error"));
     void onConversationDeleted(qint64 id);
+    void onConversationRenamed(qint64 id);
 
 signals:
     void conversationChanged();
+    void titleChanged();
+    void draftChanged();
+    void settingsChanged(qint64 conversationId);
     void conversationsChanged();  // titles or order changed: the sidebar reloads
     void generatingChanged();
-    void noticeChanged();
     void statsChanged();
     void scrollToRow(int row);
 
@@ -94,13 +115,23 @@ private:
         QString text;
         bool dirty = false;
     };
+    struct Waiting {
+        Active job;
+        GenerationRequest request;
+    };
     void reload(qint64 leafId);
     void startReply(qint64 userMessageId);
+    void launch(const Waiting& w);
+    void startNext();
+    void cancelWaiting(int index);
+    void setOpen(qint64 conversationId);
+    void notify(qint64 conversationId, const QString& title, const QString& detail, bool info = false,
+                const QString& model = {});
     void flush();
     void onText(quint64 id, const QString& text);
     void onFinished(const GenerationStats& stats);
     void onFailed(quint64 id, int kind, const QString& message);
-    void storeFailed(const StoreError& e, const QString& what);
+    void storeFailed(const StoreError& e, const QString& what, qint64 conversationId);
     GenerationSettings effectiveSettings(const ConversationRecord& c) const;
     QString effectiveSystemPrompt(const ConversationRecord& c) const;
 
@@ -111,10 +142,12 @@ private:
     MessageListModel messages_;
     MessageTree tree_;
     qint64 conversationId_ = 0;
-    Active active_;
+    Active active_;           // the reply the worker is writing (id 0: none)
+    QList<Waiting> waiting_;  // replies in line behind it, oldest first
     quint64 nextRequestId_ = 1;
     QTimer flushTimer_;
-    QVariantList notices_;
+    NoticeService* notices_;
+    DraftStore drafts_;
     double tokensPerSecond_ = 0;
     int contextUsed_ = 0;
     QString statsNote_;

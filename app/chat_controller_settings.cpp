@@ -1,83 +1,62 @@
-// ChatController, continued: the open conversation's settings (system prompt, sampling) on top
-// of the app-wide defaults, copying, and export. Kept apart from the streaming logic.
+// ChatController, continued: a conversation's settings (system prompt, sampling) on top of the
+// app-wide defaults, and copying. Kept apart from the streaming logic. (Export is
+// ConversationExporter's.)
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
-#include "app/conversation_export.h"
 #include "app/model_controller.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
-#include <QSaveFile>
-#include <QUrl>
 
 namespace tern::app {
 
-QVariantMap ChatController::conversationSettings() const {
+ChatSettings ChatController::settingsFor(qint64 conversationId) const {
     ConversationRecord c;
-    if (conversationId_) store_->conversation(conversationId_, &c);
-    QVariantMap map = effectiveSettings(c).toVariantMap();
-    map.insert(QStringLiteral("systemPrompt"), effectiveSystemPrompt(c));
-    map.insert(QStringLiteral("customized"), c.hasSystemPrompt || !c.settings.isEmpty());
-    return map;
+    if (conversationId) store_->conversation(conversationId, &c);
+    return ChatSettings::from(effectiveSettings(c), effectiveSystemPrompt(c), c.hasSystemPrompt || !c.settings.isEmpty());
 }
 
-void ChatController::applySettings(const QVariantMap& map) {
+qint64 ChatController::applySettings(qint64 conversationId, const ChatSettings& s) {
     try {
-        if (!conversationId_) {
-            conversationId_ = store_->createConversation(models_->currentName());
+        if (!conversationId) {
+            // Settings for the new chat make it a saved (empty) conversation, the one on screen.
+            conversationId = store_->createConversation(models_->currentName());
+            if (!conversationId_) {
+                setOpen(conversationId);
+                emit conversationChanged();
+            }
             emit conversationsChanged();
         }
-        const GenerationSettings s = GenerationSettings::fromVariantMap(map, settings_->generation());
-        store_->setSettings(conversationId_, s.differencesFrom(settings_->generation()));
-        const QString prompt = map.value(QStringLiteral("systemPrompt")).toString();
-        store_->setSystemPrompt(conversationId_, prompt != settings_->systemPrompt(), prompt);
+        const GenerationSettings defaults = settings_->generation();
+        store_->setSettings(conversationId, s.generation(defaults).differencesFrom(defaults));
+        store_->setSystemPrompt(conversationId, s.systemPrompt != settings_->systemPrompt(), s.systemPrompt);
     } catch (const StoreError& e) {
-        storeFailed(e, QStringLiteral("the settings"));
+        storeFailed(e, tr("the settings"), conversationId);
+        return 0;
     }
-    emit conversationChanged();
+    emit settingsChanged(conversationId);
+    return conversationId;
 }
 
-void ChatController::saveSettingsAsDefaults(const QVariantMap& map) {
-    settings_->setGeneration(GenerationSettings::fromVariantMap(map, settings_->generation()));
-    if (map.contains(QStringLiteral("systemPrompt"))) settings_->setSystemPrompt(map.value(QStringLiteral("systemPrompt")).toString());
-    applySettings(map);  // now equal to the defaults, so the conversation stores no overrides
+qint64 ChatController::saveSettingsAsDefaults(qint64 conversationId, const ChatSettings& s) {
+    settings_->setGeneration(s.generation(settings_->generation()));
+    settings_->setSystemPrompt(s.systemPrompt);
+    return applySettings(conversationId, s);  // now equal to the defaults, so the conversation stores no overrides
 }
 
-void ChatController::resetSettings() {
-    if (!conversationId_) return;
+void ChatController::resetSettings(qint64 conversationId) {
+    if (!conversationId) return;
     try {
-        store_->setSettings(conversationId_, {});
-        store_->setSystemPrompt(conversationId_, false, {});
+        store_->setSettings(conversationId, {});
+        store_->setSystemPrompt(conversationId, false, {});
     } catch (const StoreError& e) {
-        storeFailed(e, QStringLiteral("the settings"));
+        storeFailed(e, tr("the settings"), conversationId);
     }
-    emit conversationChanged();
+    emit settingsChanged(conversationId);
 }
 
 void ChatController::copyText(const QString& text) const {
     if (QClipboard* cb = QGuiApplication::clipboard()) cb->setText(text);
-}
-
-QString ChatController::exportText(const QString& format) const {
-    ConversationRecord c;
-    if (!conversationId_ || !store_->conversation(conversationId_, &c)) return {};
-    const QVector<MessageRecord> path = tree_.pathTo(c.currentLeafId);
-    if (format == QLatin1String("json"))
-        return QString::fromUtf8(exportJson(c, store_->messages(conversationId_), path, effectiveSystemPrompt(c)));
-    return exportMarkdown(c, path, effectiveSystemPrompt(c));
-}
-
-bool ChatController::exportToFile(const QUrl& file, const QString& format) {
-    const QString text = exportText(format);
-    QSaveFile f(file.isLocalFile() ? file.toLocalFile() : file.toString());
-    if (text.isEmpty() || !f.open(QIODevice::WriteOnly) || f.write(text.toUtf8()) < 0 || !f.commit()) {
-        showNotice(QStringLiteral("Export failed"),
-                   QStringLiteral("Could not write %1 (%2). Pick another folder, or free some disk space.")
-                       .arg(f.fileName(), f.errorString()));
-        return false;
-    }
-    showNotice(QStringLiteral("Exported"), QStringLiteral("Saved to %1").arg(f.fileName()), QStringLiteral("info"));
-    return true;
 }
 
 }  // namespace tern::app

@@ -35,9 +35,10 @@ void HistoryController::rename(qint64 id, const QString& title) {
         // An empty title goes back to automatic naming from the first message.
         store_->renameConversation(id, title.simplified(), title.trimmed().isEmpty());
     } catch (const StoreError& e) {
-        emit failed(QStringLiteral("Could not rename the conversation"), QString::fromUtf8(e.what()));
+        emit failed(tr("Could not rename the conversation"), QString::fromUtf8(e.what()));
     }
     refresh();
+    emit conversationRenamed(id);
 }
 
 void HistoryController::remove(qint64 id) {

@@ -49,6 +49,7 @@ signals:
     void undoChanged();
     void conversationDeleted(qint64 id);
     void conversationRestored(qint64 id);
+    void conversationRenamed(qint64 id);  // the open chat's header and the window title follow
     void failed(const QString& title, const QString& detail);
 
 private:

@@ -2,10 +2,13 @@
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
+#include "app/conversation_exporter.h"
 #include "app/conversation_store.h"
 #include "app/history_controller.h"
 #include "app/model_controller.h"
 #include "app/model_manager_controller.h"
+#include "app/notice_list_model.h"
+#include "app/notice_service.h"
 #include "app/modelstore/catalog.h"
 #include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
@@ -26,6 +29,8 @@ namespace tern::app {
 TernApplication::TernApplication(AppOptions options, QObject* parent) : QObject(parent), options_(std::move(options)) {}
 
 TernApplication::~TernApplication() {
+    // Where the user left off: the window's size (the open conversation is saved as it changes).
+    if (QQuickWindow* w = window(); w && settings_) settings_->setWindowSize(w->size());
     engine_.reset();  // the window goes first: QML must not see controllers die under it
     delete chat_;     // flushes a streaming reply
     chat_ = nullptr;
@@ -59,22 +64,31 @@ bool TernApplication::start() {
     models_ = new ModelController(thread_->worker(), settings_, library_.get(), this);
     manager_ = new ModelManagerController(
         library_.get(), models_, options_.catalogPath.isEmpty() ? models::Catalog::bundledPath() : options_.catalogPath, this);
-    chat_ = new ChatController(store_.get(), thread_->worker(), models_, settings_, nullptr);
+    // One place for every notice; each controller posts there, scoped to what it is about.
+    notices_ = new NoticeService(this);
+    noticeList_ = new NoticeListModel(notices_, this);
+    chat_ = new ChatController(store_.get(), thread_->worker(), models_, settings_, notices_, nullptr);
     history_ = new HistoryController(store_.get(), this);
+    exporter_ = new ConversationExporter(store_.get(), settings_, notices_, this);
 
-    connect(models_, &ModelController::notice, chat_, [this](const QString& t, const QString& d) { chat_->showNotice(t, d); });
-    connect(manager_, &ModelManagerController::notice, chat_,
-            [this](const QString& t, const QString& d, const QString& kind) { chat_->showNotice(t, d, kind); });
-    connect(history_, &HistoryController::failed, chat_, [this](const QString& t, const QString& d) { chat_->showNotice(t, d); });
+    // Model and download news is about the app, not one chat: shown wherever the user is.
+    connect(models_, &ModelController::notice, notices_, [this](const QString& t, const QString& d) { notices_->postGlobal(t, d); });
+    connect(manager_, &ModelManagerController::notice, notices_, [this](const QString& t, const QString& d, const QString& kind) {
+        notices_->postGlobal(t, d, kind == QLatin1String("info") ? Notice::Info : kind == QLatin1String("warning") ? Notice::Warning : Notice::Error);
+    });
+    connect(history_, &HistoryController::failed, notices_, [this](const QString& t, const QString& d) { notices_->postGlobal(t, d); });
     connect(chat_, &ChatController::conversationsChanged, history_, &HistoryController::refresh);
     connect(history_, &HistoryController::conversationDeleted, chat_, &ChatController::onConversationDeleted);
     connect(history_, &HistoryController::conversationRestored, chat_, &ChatController::selectConversation);
+    connect(history_, &HistoryController::conversationRenamed, chat_, &ChatController::onConversationRenamed);
     if (report.status == OpenReport::ReadOnly)
-        chat_->showNotice(tr("History is read-only"), report.message, QStringLiteral("warning"));
+        notices_->postGlobal(tr("History is read-only"), report.message, Notice::Warning);
     else if (report.status != OpenReport::Ok)
-        chat_->showNotice(tr("History problem"), report.message);
+        notices_->postGlobal(tr("History problem"), report.message);
 
     history_->refresh();
+    // Reopen the conversation the user was in (selectConversation ignores one that is gone).
+    if (const qint64 last = settings_->lastConversation()) chat_->selectConversation(last);
     const QString defaultModel =
         options_.findDefaultModel
             ? QString::fromStdString(tern::default_model_path(QCoreApplication::arguments().value(0).toLocal8Bit().constData()))
@@ -90,9 +104,15 @@ bool TernApplication::start() {
                                    {QStringLiteral("history"), QVariant::fromValue(history_)},
                                    {QStringLiteral("models"), QVariant::fromValue(models_)},
                                    {QStringLiteral("modelManager"), QVariant::fromValue(manager_)},
-                                   {QStringLiteral("settings"), QVariant::fromValue(settings_)}});
+                                   {QStringLiteral("settings"), QVariant::fromValue(settings_)},
+                                   {QStringLiteral("notices"), QVariant::fromValue(noticeList_)},
+                                   {QStringLiteral("exporter"), QVariant::fromValue(exporter_)}});
     engine_->load(QUrl(QStringLiteral("qrc:/TernUi/Main.qml")));
-    return window() != nullptr;
+    QQuickWindow* w = window();
+    if (!w) return false;
+    const QSize size = settings_->windowSize();
+    if (size.isValid()) w->resize(size.expandedTo(w->minimumSize()));
+    return true;
 }
 
 }  // namespace tern::app

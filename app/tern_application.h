@@ -20,10 +20,13 @@ namespace tern::app {
 
 class AppSettings;
 class ChatController;
+class ConversationExporter;
 class ConversationStore;
 class HistoryController;
 class ModelController;
 class ModelManagerController;
+class NoticeListModel;
+class NoticeService;
 class WorkerThread;
 
 struct AppOptions {
@@ -56,6 +59,10 @@ public:
     ModelController* models() const { return models_; }
     ModelManagerController* modelManager() const { return manager_; }
     ConversationStore* store() const { return store_.get(); }
+    NoticeService* notices() const { return notices_; }
+    NoticeListModel* noticeList() const { return noticeList_; }
+    ConversationExporter* exporter() const { return exporter_; }
+    AppSettings* settings() const { return settings_; }
     InferenceWorker* worker() const;
 
 private:
@@ -68,6 +75,9 @@ private:
     ModelManagerController* manager_ = nullptr;
     ChatController* chat_ = nullptr;
     HistoryController* history_ = nullptr;
+    NoticeService* notices_ = nullptr;
+    NoticeListModel* noticeList_ = nullptr;
+    ConversationExporter* exporter_ = nullptr;
     std::unique_ptr<QQmlApplicationEngine> engine_;
 };
 

@@ -1,5 +1,6 @@
 // Conversations grouped Today / Yesterday / Earlier, newest first. Click opens; double-click or
-// the ⋯ menu renames; the menu also deletes (which can be undone).
+// the ⋯ menu renames; the menu also deletes (which can be undone). A chat whose reply is being
+// written, or waits for another chat's, says so in its row.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,6 +9,7 @@ import TernCore
 ListView {
     id: root
     property var currentId: 0
+    property var busy: ({})   // conversation id (string) -> "writing" / "waiting"
     signal openRequested(var conversationId)
     signal renameRequested(var conversationId, string title)
     signal deleteRequested(var conversationId)
@@ -41,7 +43,10 @@ ListView {
         leftPadding: 12
         rightPadding: 4
         highlighted: conversationId === root.currentId
-        Accessible.name: qsTr("Conversation: %1").arg(title)
+        readonly property string activity: root.busy[String(conversationId)] || ""
+        Accessible.name: activity === "writing" ? qsTr("Conversation: %1 (writing a reply)").arg(title)
+                       : activity === "waiting" ? qsTr("Conversation: %1 (reply waiting)").arg(title)
+                       : qsTr("Conversation: %1").arg(title)
         property bool renaming: false
         onClicked: root.openRequested(conversationId)
         onDoubleClicked: { renaming = true; renameField.text = title; renameField.selectAll(); renameField.forceActiveFocus() }
@@ -58,6 +63,14 @@ ListView {
                 elide: Text.ElideRight
                 Layout.fillWidth: true
                 font.pixelSize: 13
+            }
+            Text {
+                objectName: "conversationActivity"
+                visible: row.activity.length > 0 && !row.renaming
+                text: row.activity === "writing" ? qsTr("writing…") : qsTr("waiting")
+                color: row.activity === "writing" ? Theme.accent : Theme.mutedText
+                font.pixelSize: 11
+                font.italic: true
             }
             TextField {
                 id: renameField

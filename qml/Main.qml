@@ -1,8 +1,9 @@
 // The window: sidebar on the left; on the right the toolbar (model picker, title, actions), the
 // messages, notices, the composer and the status line. Shortcuts are declared here.
+// Narrow windows (compact): the sidebar starts hidden (the toolbar's ☰ brings it back) and the
+// toolbar folds its actions into a menu, so every width the window allows stays usable.
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Dialogs
 import QtQuick.Layouts
 import TernCore
 
@@ -13,30 +14,40 @@ ApplicationWindow {
     required property ModelController models
     required property ModelManagerController modelManager
     required property AppSettings settings
+    required property NoticeListModel notices
+    required property ConversationExporter exporter
+
+    readonly property bool compact: width < 860
+    property var sidebarWanted: undefined   // the user's choice; undefined: follow the width
+    readonly property bool sidebarShown: sidebarWanted === undefined ? !compact : sidebarWanted
 
     width: 1180
     height: 760
     minimumWidth: 640
     minimumHeight: 420
     visible: true
-    title: chat.title.length ? chat.title + " — Tern" : "Tern"
+    title: chat.title.length ? qsTr("%1 — Tern").arg(chat.title) : "Tern"
     color: Theme.window
 
     function openConversation(id) { if (id) { chat.selectConversation(id); composer.focusInput() } }
     function send(text) { if (chat.send(text)) composer.clear() }
+    function newChat() { chat.newConversation(); composer.focusInput() }
+    function openSettings() { settingsDialog.openFor(chat.conversationId) }
 
-    Shortcut { sequence: StandardKey.New; onActivated: { window.chat.newConversation(); composer.focusInput() } }
+    Shortcut { sequence: StandardKey.New; onActivated: window.newChat() }
     Shortcut { sequences: [StandardKey.Find, "Ctrl+K"]; onActivated: sidebar.focusSearch() }
     Shortcut { sequence: "Esc"; enabled: window.chat.generating; onActivated: window.chat.stop() }
     Shortcut { sequence: "Ctrl+L"; onActivated: composer.focusInput() }
     Shortcut { sequences: ["Ctrl+Tab", "Ctrl+PgDown"]; onActivated: window.openConversation(window.history.neighbour(window.chat.conversationId, 1)) }
     Shortcut { sequences: ["Ctrl+Shift+Tab", "Ctrl+PgUp"]; onActivated: window.openConversation(window.history.neighbour(window.chat.conversationId, -1)) }
-    Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
+    Shortcut { sequence: "Ctrl+,"; onActivated: window.openSettings() }
     Shortcut { sequence: "Ctrl+Shift+M"; onActivated: modelsPage.open() }
 
     Connections {
         target: window.chat
         function onScrollToRow(row) { chatView.scrollTo(row) }
+        // Another chat opened (or this one sent): show its own unsent text.
+        function onDraftChanged() { if (composer.text !== window.chat.draft) composer.text = window.chat.draft }
     }
 
     RowLayout {
@@ -44,77 +55,43 @@ ApplicationWindow {
         spacing: 0
         Sidebar {
             id: sidebar
-            Layout.preferredWidth: 270
+            objectName: "sidebar"
+            visible: window.sidebarShown
+            Layout.preferredWidth: window.compact ? 220 : 270
             Layout.fillHeight: true
             history: window.history
             currentId: window.chat.conversationId
-            onNewChatRequested: { window.chat.newConversation(); composer.focusInput() }
+            busy: window.chat.busyConversations
+            onNewChatRequested: window.newChat()
             onOpenRequested: (id) => window.openConversation(id)
             onHitRequested: (c, m) => { window.chat.revealMessage(c, m) }
         }
-        Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
+        Rectangle { visible: sidebar.visible; Layout.fillHeight: true; width: 1; color: Theme.border }
         ColumnLayout {
+            id: chatColumn
+            objectName: "chatColumn"
             Layout.fillWidth: true
             Layout.fillHeight: true
+            Layout.minimumWidth: 0
             spacing: 0
-            RowLayout {
+            ChatToolbar {
+                id: toolbar
                 Layout.fillWidth: true
-                Layout.margins: 8
-                ModelPicker { models: window.models }
-                Button {
-                    objectName: "modelsButton"
-                    text: qsTr("Models…")
-                    flat: true
-                    Accessible.name: qsTr("Models: download, import and manage models")
-                    ToolTip.visible: hovered
-                    ToolTip.delay: 600
-                    ToolTip.text: qsTr("Download, import and manage models (Ctrl+Shift+M)")
-                    onClicked: modelsPage.open()
-                }
-                Text {
-                    text: window.chat.title
-                    color: Theme.text
-                    font.pixelSize: 15
-                    font.bold: true
-                    elide: Text.ElideRight
-                    Layout.fillWidth: true
-                    Layout.leftMargin: 12
-                }
-                IconButton {
-                    objectName: "exportButton"
-                    label: qsTr("Export conversation")
-                    glyph: "⤓"
-                    enabled: window.chat.conversationId !== 0
-                    onClicked: exportMenu.popup()
-                    Menu {
-                        id: exportMenu
-                        MenuItem { text: qsTr("Export as Markdown…"); onTriggered: { exportDialog.format = "markdown"; exportDialog.open() } }
-                        MenuItem { text: qsTr("Export as JSON…"); onTriggered: { exportDialog.format = "json"; exportDialog.open() } }
-                        MenuItem { text: qsTr("Copy as Markdown"); onTriggered: window.chat.copyText(window.chat.exportText("markdown")) }
-                    }
-                }
-                IconButton {
-                    objectName: "themeButton"
-                    label: qsTr("Switch theme (now: %1)").arg([qsTr("system"), qsTr("light"), qsTr("dark")][Theme.mode])
-                    glyph: Theme.dark ? "☾" : "☀"
-                    onClicked: Theme.mode = (Theme.mode + 1) % 3
-                }
-                IconButton {
-                    objectName: "settingsButton"
-                    label: qsTr("Chat settings")
-                    glyph: "⚙"
-                    onClicked: settingsDialog.open()
-                }
-                IconButton {
-                    objectName: "aboutButton"
-                    label: qsTr("About Tern")
-                    glyph: "?"
-                    onClicked: aboutDialog.open()
-                }
+                Layout.minimumWidth: 0
+                chat: window.chat
+                models: window.models
+                sidebarShown: window.sidebarShown
+                onSidebarToggled: window.sidebarWanted = !window.sidebarShown
+                onModelsRequested: modelsPage.open()
+                onExportRequested: (format) => exportDialog.openFor(window.chat.conversationId, format)
+                onCopyMarkdownRequested: window.chat.copyText(window.exporter.text(window.chat.conversationId, "markdown"))
+                onSettingsRequested: window.openSettings()
+                onAboutRequested: aboutDialog.open()
             }
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
             ChatView {
                 id: chatView
+                objectName: "chatView"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 messages: window.chat.messages
@@ -129,21 +106,17 @@ ApplicationWindow {
                 onVersionRequested: (id, d) => window.chat.switchVersion(id, d)
                 onModelsRequested: modelsPage.open()
             }
-            Repeater {
-                model: window.chat.notices
-                delegate: NoticeCard {
-                    required property var modelData
-                    required property int index
-                    objectName: "notice"
-                    Layout.fillWidth: true
-                    Layout.leftMargin: 16
-                    Layout.rightMargin: 16
-                    Layout.bottomMargin: 4
-                    title: modelData.title
-                    detail: modelData.detail
-                    kind: modelData.kind
-                    onDismissed: window.chat.dismissNotice(index)
-                }
+            NoticeArea {
+                id: noticeArea
+                objectName: "noticeArea"
+                Layout.fillWidth: true
+                Layout.leftMargin: 16
+                Layout.rightMargin: 8
+                Layout.bottomMargin: visible ? 4 : 0
+                Layout.preferredHeight: implicitHeight
+                // A quarter of the column at most: the conversation keeps the rest.
+                maxHeight: Math.max(60, chatColumn.height / 4)
+                notices: window.notices
             }
             Rectangle {
                 objectName: "undoBar"
@@ -165,11 +138,15 @@ ApplicationWindow {
             Composer {
                 id: composer
                 Layout.fillWidth: true
+                Layout.minimumWidth: 0
                 generating: window.chat.generating
+                waiting: window.chat.waiting
                 onSubmitted: (text) => window.send(text)
                 onStopRequested: window.chat.stop()
+                onEdited: (text) => window.chat.draft = text
             }
             StatusLine {
+                objectName: "statusLine"
                 Layout.fillWidth: true
                 modelName: window.models.currentName
                 loading: window.models.loading
@@ -180,12 +157,14 @@ ApplicationWindow {
                 contextSize: window.models.contextSize
                 note: window.chat.statsNote
                 generating: window.chat.generating
+                waiting: window.chat.waiting
             }
         }
     }
 
     SettingsDialog {
         id: settingsDialog
+        objectName: "settingsDialog"
         chat: window.chat
         anchors.centerIn: parent
     }
@@ -195,10 +174,10 @@ ApplicationWindow {
         objectName: "modelsPage"
         models: window.models
         manager: window.modelManager
-        x: 40
-        y: 30
-        width: window.width - 80
-        height: window.height - 60
+        x: window.compact ? 8 : 40
+        y: window.compact ? 8 : 30
+        width: window.width - 2 * x
+        height: window.height - 2 * y
     }
 
     AboutDialog {
@@ -206,15 +185,12 @@ ApplicationWindow {
         anchors.centerIn: parent
     }
 
-    FileDialog {
+    ExportDialog {
         id: exportDialog
-        property string format: "markdown"
-        fileMode: FileDialog.SaveFile
-        title: qsTr("Export conversation")
-        nameFilters: format === "json" ? [qsTr("JSON (*.json)")] : [qsTr("Markdown (*.md)")]
-        defaultSuffix: format === "json" ? "json" : "md"
-        onAccepted: window.chat.exportToFile(selectedFile, format)
+        objectName: "exportDialog"
+        exporter: window.exporter
+        anchors.centerIn: parent
     }
 
-    Component.onCompleted: composer.focusInput()
+    Component.onCompleted: { composer.text = chat.draft; composer.focusInput() }
 }

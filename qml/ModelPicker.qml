@@ -7,11 +7,12 @@ import TernCore
 Column {
     id: root
     required property var models       // ModelController
+    property int pickerWidth: 260
     spacing: 2
     ComboBox {
         id: combo
         objectName: "modelPicker"
-        width: 260
+        width: root.pickerWidth
         model: root.models.models
         textRole: "name"
         currentIndex: root.models.currentIndex

@@ -1,5 +1,6 @@
 // Per-conversation system prompt and sampling, with buttons to make them the app-wide defaults
-// or to go back to the defaults; and the theme.
+// or to go back to the defaults; and the theme. The dialog belongs to the conversation it was
+// opened for (conversationId): switching chats while it is open does not move or drop the edits.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,14 +9,20 @@ import TernCore
 Dialog {
     id: root
     required property var chat   // ChatController
+    property var conversationId: 0
     title: qsTr("Chat settings")
     modal: true
     standardButtons: Dialog.Close
-    width: Math.min(parent ? parent.width - 80 : 520, 560)
+    width: Math.min(parent ? parent.width - 32 : 520, 560)
+    height: Math.min(implicitHeight, parent ? parent.height - 32 : implicitHeight)
     background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
 
+    function openFor(id) {
+        conversationId = id
+        open()
+    }
     function load() {
-        const s = root.chat.conversationSettings
+        const s = root.chat.settingsFor(root.conversationId)
         prompt.text = s.systemPrompt
         temperature.value = s.temperature
         topP.value = s.topP
@@ -24,8 +31,21 @@ Dialog {
         maxTokens.value = s.maxTokens
     }
     function values() {
-        return { systemPrompt: prompt.text, temperature: temperature.value, topP: topP.value, topK: topK.value,
-                 repeatPenalty: penalty.value, maxTokens: maxTokens.value }
+        let s = root.chat.settingsFor(root.conversationId)   // a chatSettings value: typed fields
+        s.systemPrompt = prompt.text
+        s.temperature = temperature.value
+        s.topP = topP.value
+        s.topK = topK.value
+        s.repeatPenalty = penalty.value
+        s.maxTokens = maxTokens.value
+        return s
+    }
+    // A new chat becomes a saved one on Apply: keep following it.
+    function apply(saveAsDefaults) {
+        const id = saveAsDefaults ? root.chat.saveSettingsAsDefaults(root.conversationId, values())
+                                  : root.chat.applySettings(root.conversationId, values())
+        if (id) root.conversationId = id
+        return id
     }
     onAboutToShow: load()
 
@@ -84,9 +104,9 @@ Dialog {
         }
         RowLayout {
             Layout.topMargin: 8
-            Button { text: qsTr("Apply to this chat"); Accessible.name: text; onClicked: { root.chat.applySettings(root.values()); root.close() } }
-            Button { text: qsTr("Save as defaults"); Accessible.name: qsTr("Save as defaults for all chats"); onClicked: { root.chat.saveSettingsAsDefaults(root.values()); root.close() } }
-            Button { text: qsTr("Reset"); Accessible.name: qsTr("Reset this chat to the defaults"); onClicked: { root.chat.resetSettings(); root.load() } }
+            Button { objectName: "applySettingsButton"; text: qsTr("Apply to this chat"); Accessible.name: text; onClicked: { if (root.apply(false)) root.close() } }
+            Button { text: qsTr("Save as defaults"); Accessible.name: qsTr("Save as defaults for all chats"); onClicked: { if (root.apply(true)) root.close() } }
+            Button { text: qsTr("Reset"); Accessible.name: qsTr("Reset this chat to the defaults"); onClicked: { root.chat.resetSettings(root.conversationId); root.load() } }
         }
     }
 }

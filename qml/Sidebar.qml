@@ -8,6 +8,7 @@ Rectangle {
     id: root
     required property var history      // HistoryController
     property var currentId: 0
+    property var busy: ({})            // ChatController.busyConversations
     signal newChatRequested()
     signal openRequested(var conversationId)
     signal hitRequested(var conversationId, var messageId)
@@ -45,6 +46,7 @@ Rectangle {
             Layout.fillHeight: true
             model: root.history.conversations
             currentId: root.currentId
+            busy: root.busy
             onOpenRequested: (id) => root.openRequested(id)
             onRenameRequested: (id, title) => root.history.rename(id, title)
             onDeleteRequested: (id) => root.history.remove(id)

@@ -1,4 +1,5 @@
-// Bottom line: model state, speed of the last reply, how much of the context it used.
+// Bottom line: model state, whether the open chat is writing, speed of its last reply, how much
+// of the context it used.
 import QtQuick
 import QtQuick.Layouts
 import TernCore
@@ -13,7 +14,8 @@ Rectangle {
     property int contextUsed: 0
     property int contextSize: 0
     property string note: ""
-    property bool generating: false
+    property bool generating: false   // the open chat's reply is being written...
+    property bool waiting: false      // ...or waits for another chat's to finish
     implicitHeight: 24
     color: Theme.sidebar
     Accessible.role: Accessible.StatusBar
@@ -32,7 +34,8 @@ Rectangle {
             if (root.loading) parts.push(qsTr("Loading %1… %2%").arg(root.modelName).arg(Math.round(root.loadProgress * 100)))
             else if (root.loaded) parts.push(root.modelName)
             else parts.push(qsTr("No model loaded"))
-            if (root.generating) parts.push(qsTr("writing…"))
+            if (root.waiting) parts.push(qsTr("waiting for another chat…"))
+            else if (root.generating) parts.push(qsTr("writing…"))
             if (root.tokensPerSecond > 0) parts.push(qsTr("%1 tok/s").arg(root.tokensPerSecond.toFixed(1)))
             if (root.contextSize > 0)
                 parts.push(root.contextUsed > 0 ? qsTr("context %1 / %2").arg(root.contextUsed).arg(root.contextSize)

@@ -3,9 +3,11 @@
 // tiny synthetic model, without a window.
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
+#include "app/conversation_exporter.h"
 #include "app/conversation_store.h"
 #include "app/model_controller.h"
 #include "app/modelstore/model_library.h"
+#include "app/notice_service.h"
 #include "app/worker_thread.h"
 #include "app_test_support.h"
 
@@ -26,9 +28,11 @@ struct ChatRig {
         g.maxTokens = maxTokens;
         settings.setGeneration(g);
         models = std::make_unique<tern::app::ModelController>(thread->worker(), &settings, &library);
-        chat = std::make_unique<tern::app::ChatController>(&store, thread->worker(), models.get(), &settings);
+        chat = std::make_unique<tern::app::ChatController>(&store, thread->worker(), models.get(), &settings, &notices);
+        exporter = std::make_unique<tern::app::ConversationExporter>(&store, &settings, &notices);
     }
     ~ChatRig() {
+        exporter.reset();
         chat.reset();
         models.reset();
         thread.reset();
@@ -41,10 +45,12 @@ struct ChatRig {
 
     tern::app::ConversationStore store;
     tern::app::AppSettings settings;
+    tern::app::NoticeService notices;
     tern::models::ModelLibrary library;
     std::unique_ptr<tern::app::WorkerThread> thread;
     std::unique_ptr<tern::app::ModelController> models;
     std::unique_ptr<tern::app::ChatController> chat;
+    std::unique_ptr<tern::app::ConversationExporter> exporter;
 };
 
 }  // namespace tern_app_test

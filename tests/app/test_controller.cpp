@@ -1,5 +1,6 @@
 // The chat controller end to end without a window: what reaches the database and when, stop,
-// regenerate, edit-as-branch, version switching, and errors shown as notices.
+// regenerate, edit-as-branch, version switching, errors shown as notices (scoped to their chat),
+// per-chat busy state with a queue, drafts and per-chat settings.
 #include <catch2/catch.hpp>
 
 #include "controller_fixture.h"
@@ -145,8 +146,8 @@ TEST_CASE("errors become notices and keep the user's text", "[controller]") {
         CHECK_FALSE(rig.chat->generating());
     }
     SECTION("a model file that cannot be loaded") {
-        QObject::connect(rig.models.get(), &ModelController::notice, rig.chat.get(),
-                         [&](const QString& t, const QString& d) { rig.chat->showNotice(t, d); });
+        QObject::connect(rig.models.get(), &ModelController::notice, &rig.notices,
+                         [&](const QString& t, const QString& d) { rig.notices.postGlobal(t, d); });
         rig.models->load(dir.filePath("h.sqlite3"));  // not a GGUF file
         REQUIRE(waitFor([&] { return !rig.models->loading(); }));
         CHECK_FALSE(rig.models->loaded());
@@ -161,30 +162,167 @@ TEST_CASE("per-conversation settings override the app-wide defaults", "[controll
     REQUIRE(rig.loadModel());
     REQUIRE(rig.chat->send("Hi"));
     REQUIRE(rig.waitIdle());
-    QVariantMap s = rig.chat->conversationSettings();
-    CHECK_FALSE(s.value("customized").toBool());
-    s.insert("temperature", 1.3);
-    s.insert("systemPrompt", "Answer in French.");
-    rig.chat->applySettings(s);
-    s = rig.chat->conversationSettings();
-    CHECK(s.value("customized").toBool());
-    CHECK(s.value("temperature").toDouble() == Approx(1.3));
-    CHECK(s.value("systemPrompt").toString() == "Answer in French.");
+    const qint64 conv = rig.chat->conversationId();
+    ChatSettings s = rig.chat->settingsFor(conv);
+    CHECK_FALSE(s.customized);
+    s.temperature = 1.3;
+    s.systemPrompt = "Answer in French.";
+    CHECK(rig.chat->applySettings(conv, s) == conv);
+    s = rig.chat->settingsFor(conv);
+    CHECK(s.customized);
+    CHECK(s.temperature == Approx(1.3));
+    CHECK(s.systemPrompt == "Answer in French.");
 
-    // Export of the open conversation, through the same calls the Export menu makes.
+    // Export of the open conversation, through the same calls the export dialog makes.
     const QUrl md = QUrl::fromLocalFile(dir.filePath("chat.md")), json = QUrl::fromLocalFile(dir.filePath("chat.json"));
-    REQUIRE(rig.chat->exportToFile(md, "markdown"));
-    REQUIRE(rig.chat->exportToFile(json, "json"));
+    REQUIRE(rig.exporter->save(conv, md, "markdown"));
+    REQUIRE(rig.exporter->save(conv, json, "json"));
     QFile f(dir.filePath("chat.md"));
     REQUIRE(f.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(f.readAll());
     CHECK(text.startsWith("# Hi\n"));
     CHECK(text.contains("> Answer in French."));
     CHECK(QFile(dir.filePath("chat.json")).size() > 100);
-    CHECK_FALSE(rig.chat->exportToFile(QUrl::fromLocalFile("/nonexistent-dir/x.md"), "markdown"));
+    CHECK_FALSE(rig.exporter->save(conv, QUrl::fromLocalFile("/nonexistent-dir/x.md"), "markdown"));
     CHECK(rig.chat->notice().value("title").toString() == "Export failed");
 
     rig.chat->newConversation();
-    CHECK(rig.chat->conversationSettings().value("temperature").toDouble() == Approx(0.0));  // the rig's default
-    CHECK(rig.chat->exportText("markdown").isEmpty());
+    CHECK(rig.chat->settingsFor(0).temperature == Approx(0.0));  // the rig's default
+    CHECK(rig.exporter->text(0, "markdown").isEmpty());
+}
+
+// Issue 16 #3: notices belong to the chat or model they are about, merge, and fade.
+TEST_CASE("notices are scoped to their conversation and model, merge, and informational ones fade", "[controller]") {
+    NoticeService n;
+    n.setModel("/m/small.gguf");
+    n.setConversation(7);
+    n.postForConversation(7, "The context is full", "256 tokens", Notice::Error, "/m/small.gguf");
+    n.postGlobal("History is read-only", "…", Notice::Warning);
+    CHECK(n.visible().size() == 2);
+    n.setConversation(0);  // Ctrl+N
+    REQUIRE(n.visible().size() == 1);
+    CHECK(n.visible().front().title == "History is read-only");
+    n.setConversation(7);
+    n.setModel("/m/large.gguf");  // a 4096-token model: the 256-token notice is not about it
+    CHECK(n.visible().size() == 1);
+    n.setModel("/m/small.gguf");
+    CHECK(n.visible().size() == 2);
+
+    // Two exports: one card, counted, with the newest detail.
+    n.postForConversation(7, "Exported", "Saved to a.md", Notice::Info);
+    n.postForConversation(7, "Exported", "Saved to b.md", Notice::Info);
+    REQUIRE(n.visible().size() == 3);
+    CHECK(n.visible().back().count == 2);
+    CHECK(n.visible().back().detail == "Saved to b.md");
+
+    n.setInfoLifetimeMs(50);
+    n.postForConversation(7, "Exported", "Saved to c.md", Notice::Info);
+    CHECK(waitFor([&] { return n.visible().size() == 2; }, 5000));  // faded; errors and warnings stay
+    n.dropConversation(7);
+    CHECK(n.visible().size() == 1);
+}
+
+TEST_CASE("the chat controller shows the open chat's notices and the loaded model's: not after Ctrl+N", "[controller]") {
+    // (The engine now shifts the context instead of stopping, so "The context is full" is posted
+    // here as onFinished posts it: on the reply's conversation and model.)
+    QTemporaryDir dir;
+    ChatRig rig(dir.filePath("h.sqlite3"));
+    REQUIRE(rig.loadModel());
+    REQUIRE(rig.chat->send("once upon a time"));
+    const qint64 conv = rig.chat->conversationId();
+    REQUIRE(rig.waitIdle());
+    rig.notices.postForConversation(conv, "The context is full", "256 tokens", Notice::Error, rig.models->info().path);
+    REQUIRE(rig.chat->notice().value("title").toString() == "The context is full");
+    rig.chat->newConversation();
+    CHECK(rig.chat->notices().isEmpty());
+    rig.chat->selectConversation(conv);
+    CHECK(rig.chat->notice().value("title").toString() == "The context is full");
+    rig.models->load(dir.filePath("missing.gguf"));  // another model: not about it
+    REQUIRE(waitFor([&] { return !rig.models->loading(); }));
+    CHECK(rig.chat->notices().isEmpty());
+}
+
+// Issue 16 #4: one chat writing does not make every chat busy; the second waits in line.
+TEST_CASE("busy is per chat: a message sent in another chat waits in line and runs next", "[controller]") {
+    QTemporaryDir dir;
+    ChatRig rig(dir.filePath("h.sqlite3"), 10, 0);  // slow and long: chat A is still writing below
+    REQUIRE(rig.loadModel());
+    REQUIRE(rig.chat->send("first chat"));
+    const qint64 a = rig.chat->conversationId();
+    rig.chat->newConversation();
+    CHECK_FALSE(rig.chat->generating());  // the new chat is not busy
+    REQUIRE(rig.chat->send("second chat"));
+    const qint64 b = rig.chat->conversationId();
+    CHECK(a != b);
+    CHECK(rig.chat->generating());
+    CHECK(rig.chat->waiting());
+    QVariantMap busy = rig.chat->busyConversations();
+    CHECK(busy.value(QString::number(a)).toString() == "writing");
+    CHECK(busy.value(QString::number(b)).toString() == "waiting");
+
+    rig.chat->selectConversation(a);
+    CHECK(rig.chat->generating());
+    CHECK_FALSE(rig.chat->waiting());
+    rig.chat->stop();  // stops A only; B starts
+    REQUIRE(waitFor([&] { return rig.chat->busyConversations().value(QString::number(b)).toString() == "writing"; }));
+    CHECK_FALSE(rig.chat->generating());
+    rig.chat->selectConversation(b);
+    REQUIRE(waitFor([&] { return rig.chat->messages()->contentAt(1).size() > 5; }));
+    rig.chat->stop();
+    REQUIRE(rig.waitIdle());
+    CHECK(rig.chat->busyConversations().isEmpty());
+
+    // Stop on a chat that is only waiting takes its reply back out of the line.
+    rig.chat->selectConversation(a);
+    REQUIRE(rig.chat->send("again in A"));
+    rig.chat->selectConversation(b);
+    REQUIRE(rig.chat->send("again in B"));
+    CHECK(rig.chat->waiting());
+    const int rows = rig.chat->messages()->rowCount();
+    rig.chat->stop();
+    CHECK_FALSE(rig.chat->generating());
+    CHECK(rig.chat->messages()->rowCount() == rows - 1);  // the user's message stays, the empty reply goes
+    rig.chat->selectConversation(a);
+    rig.chat->stop();
+    REQUIRE(rig.waitIdle());
+}
+
+// Issue 16 #12: drafts survive switching chats and a restart; settings go to the chat they were
+// opened for.
+TEST_CASE("drafts are kept per conversation and settings apply to the chat they were made for", "[controller][settings]") {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("h.sqlite3");
+    qint64 a = 0, b = 0;
+    {
+        ChatRig rig(db);
+        REQUIRE(rig.loadModel());
+        REQUIRE(rig.chat->send("chat a"));
+        a = rig.chat->conversationId();
+        REQUIRE(rig.waitIdle());
+        rig.chat->newConversation();
+        REQUIRE(rig.chat->send("chat b"));
+        b = rig.chat->conversationId();
+        REQUIRE(rig.waitIdle());
+        rig.chat->setDraft("half a thought");
+        rig.chat->selectConversation(a);
+        CHECK(rig.chat->draft().isEmpty());
+        rig.chat->newConversation();
+        rig.chat->setDraft("new chat text");
+        rig.chat->selectConversation(b);
+        CHECK(rig.chat->draft() == "half a thought");
+
+        // The dialog was opened on A; the user switched to B before Apply.
+        ChatSettings s = rig.chat->settingsFor(a);
+        s.temperature = 1.25;
+        CHECK(rig.chat->applySettings(a, s) == a);
+        CHECK(rig.chat->settingsFor(a).temperature == Approx(1.25));
+        CHECK(rig.chat->settingsFor(b).temperature == Approx(0.0));
+        CHECK(rig.settings.lastConversation() == b);
+    }
+    ChatRig again(db);  // a restart
+    again.chat->selectConversation(b);
+    CHECK(again.chat->draft() == "half a thought");
+    again.chat->newConversation();
+    CHECK(again.chat->draft() == "new chat text");
+    again.chat->setDraft("");
 }

@@ -27,7 +27,7 @@ Item {
             modelName: "tiny"
         }
     }
-    Component { id: noticeComponent; NoticeCard { width: 500; title: "The disk is full"; detail: "Free some space." } }
+    Component { id: noticeComponent; NoticeCard { width: 500; noticeTitle: "The disk is full"; noticeDetail: "Free some space." } }
     Component { id: switcherComponent; VersionSwitcher { index: 1; count: 1 } }
     Component { id: signalSpy; SignalSpy {} }
     Component {
@@ -103,6 +103,26 @@ Item {
             mouseClick(stop)
             compare(stopped.count, 1)
         }
+
+        function test_waiting_in_line_is_shown() {
+            const c = createTemporaryObject(composerComponent, root)
+            const note = findChild(c, "waitingNote")
+            compare(note.visible, false)
+            c.generating = true
+            c.waiting = true
+            verify(note.visible)
+            compare(findChild(c, "stopButton").Accessible.name, "Cancel the waiting reply")
+        }
+
+        function test_every_edit_is_reported_for_the_draft() {
+            const c = createTemporaryObject(composerComponent, root)
+            const edits = createTemporaryObject(signalSpy, root, { target: c, signalName: "edited" })
+            findChild(c, "composerInput").forceActiveFocus()
+            keyClick(Qt.Key_A)
+            keyClick(Qt.Key_B)
+            compare(edits.count, 2)
+            compare(edits.signalArguments[1][0], "ab")
+        }
     }
 
     TestCase {
@@ -128,8 +148,9 @@ Item {
             const b = createTemporaryObject(bubbleComponent, root, { streaming: true, content: "Hello" })
             const height0 = b.implicitHeight
             b.content = "Hello\n\nworld, this is a longer reply\n\n```\ncode"
+            // Streaming refreshes are spaced (at least 100 ms apart): the text arrives a moment later.
+            tryVerify(() => countCodeBlocks(b) === 1, 2000, "an open fence shows as code while it streams")
             waitForRendering(b)
-            compare(countCodeBlocks(b), 1, "an open fence shows as code while it streams")
             verify(b.implicitHeight > height0)
             compare(findChild(b, "regenerateButton").visible, false, "no actions while streaming")
         }
@@ -184,6 +205,15 @@ Item {
             verify(n.visible)
             mouseClick(findChild(n, "dismissNotice"))
             compare(spy.count, 1)
+        }
+
+        function test_notice_repeated_is_one_compact_card() {
+            const n = createTemporaryObject(noticeComponent, root, { noticeDetail: "line\n".repeat(20) })
+            waitForRendering(n)
+            const oneLine = findChild(n, "noticeTitle").implicitHeight
+            verify(n.height < oneLine * 6, "a long detail is cut at three lines: " + n.height)
+            n.repeats = 2
+            compare(findChild(n, "noticeTitle").text, "The disk is full (×2)")
         }
 
         function test_theme_switches_colours() {
