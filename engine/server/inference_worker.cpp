@@ -1,57 +1,15 @@
 #include "engine/server/inference_worker.h"
 
-#include "engine/error.h"
 #include "engine/session.h"
 
 #include <fmt/core.h>
 
 #include <cstdio>
-#include <new>
 
 namespace tern::server {
 
-JobUpdate Job::wait_update(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    auto news = [&] { return (started_ && !started_reported_) || !pending_.empty() || finished_; };
-    cv_.wait_for(lock, timeout, news);
-    JobUpdate u;
-    if (started_ && !started_reported_) {
-        u.started = true;
-        started_reported_ = true;
-    }
-    u.pieces.swap(pending_);
-    u.finished = finished_;
-    return u;
-}
-
-void Job::mark_started() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    started_ = true;
-    cv_.notify_all();
-}
-
-void Job::push_text(std::string_view piece) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_.emplace_back(piece);
-    cv_.notify_all();
-}
-
-void Job::finish(ChatResult result) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    result_ = std::move(result);
-    started_ = finished_ = true;
-    cv_.notify_all();
-}
-
-void Job::fail(ApiError error) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    error_ = std::move(error);
-    started_ = finished_ = true;
-    cv_.notify_all();
-}
-
-InferenceWorker::InferenceWorker(ChatEngine& engine, size_t max_queued)
-    : engine_(engine), max_queued_(max_queued), thread_([this] { loop(); }) {}
+InferenceWorker::InferenceWorker(ChatEngine& engine, size_t max_queued, ServedModel model)
+    : engine_(engine), max_queued_(max_queued), model_(std::move(model)), thread_([this] { loop(); }) {}
 
 InferenceWorker::~InferenceWorker() {
     {
@@ -114,26 +72,9 @@ void InferenceWorker::loop() {
 void InferenceWorker::run(Job& job) {
     const uint64_t number = next_job_number_++;
     job.mark_started();
-    ChatResult result;
-    std::optional<ApiError> error;
-    if (job.cancel.cancelled()) {
-        // The client left while the job was queued: nothing to compute.
-        result.stop = StopReason::Cancelled;
-    } else {
-        ChatEvents events;
-        events.on_text = [&job](std::string_view piece) { job.push_text(piece); };
-        try {
-            result = job.input.chat ? engine_.chat(job.input.messages, job.input.settings, job.cancel, events)
-                                    : engine_.complete(job.input.prompt, job.input.settings, job.cancel, events);
-        } catch (const ContextFullError& e) {
-            error = ApiError(400, e.what(), job.input.chat ? "messages" : "prompt", "context_length_exceeded");
-        } catch (const std::bad_alloc&) {
-            engine_.clear_cache();  // give the cached KV memory back before the next job
-            error = ApiError(500, "out of memory", "", "out_of_memory");
-        } catch (const std::exception& e) {
-            error = ApiError(500, e.what(), "", "engine_error");
-        }
-    }
+    JobOutcome outcome = run_job(engine_, job);
+    ChatResult& result = outcome.result;
+    std::optional<ApiError>& error = outcome.error;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (error) {

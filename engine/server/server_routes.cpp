@@ -1,6 +1,7 @@
 #include "engine/server/server_routes.h"
 
 #include "engine/error.h"
+#include "engine/server/chat_backend.h"
 #include "engine/server/connection_watch.h"
 #include "engine/server/inference_worker.h"
 #include "engine/server/openai_request.h"
@@ -62,12 +63,23 @@ ApiServer::ApiServer(ServerOptions options) : options_(std::move(options)), http
     // Streams are many small writes: with Nagle's algorithm each one after the first waits for
     // the client's delayed ACK (40 ms on Linux), which would add that much to the first token.
     http_->set_tcp_nodelay(true);
+#ifndef _WIN32
+    // httplib's default socket options set SO_REUSEPORT, with which a second server (another
+    // tern-server, the app's) binds a port that is already being listened on and silently takes
+    // part of its connections. SO_REUSEADDR alone still allows a restart while old connections
+    // linger in TIME_WAIT, and makes a taken port an error.
+    http_->set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    });
+#endif
     install_routes();
 }
 
 ApiServer::~ApiServer() {
     stop();
-    worker_.reset();  // cancels and joins before the engine (owned by the caller) goes
+    backend_.store(nullptr);
+    own_worker_.reset();  // cancels and joins before the engine (owned by the caller) goes
 }
 
 int ApiServer::bind() {
@@ -87,11 +99,11 @@ void ApiServer::stop() {
 }
 
 void ApiServer::set_ready(ChatEngine& engine, std::string model_id, int64_t created) {
-    worker_ = std::make_unique<InferenceWorker>(engine, options_.queue_size);
-    model_id_ = std::move(model_id);
-    model_created_ = created;
-    ready_.store(true, std::memory_order_release);
+    own_worker_ = std::make_unique<InferenceWorker>(engine, options_.queue_size, ServedModel{std::move(model_id), created});
+    set_backend(*own_worker_);
 }
+
+void ApiServer::set_backend(ChatBackend& backend) { backend_.store(&backend, std::memory_order_release); }
 
 bool ApiServer::host_allowed(const httplib::Request& req) const {
     // A web page can make a browser send requests to 127.0.0.1 through a DNS name it controls
@@ -166,14 +178,16 @@ void ApiServer::install_routes() {
 
 void ApiServer::health(const httplib::Request&, httplib::Response& res) {
     json j{{"version", TERN_VERSION}};
-    if (!ready_.load(std::memory_order_acquire)) {
-        j["status"] = "loading";
+    ChatBackend* backend = backend_.load(std::memory_order_acquire);
+    const std::optional<ServedModel> model = backend ? backend->served_model() : std::nullopt;
+    if (!model) {
+        j["status"] = backend ? backend->unavailable().code : "loading";
         send_json(res, 503, j);
         return;
     }
-    const WorkerStats s = worker_->stats();
+    const WorkerStats s = backend->stats();
     j["status"] = "ok";
-    j["model"] = model_id_;
+    j["model"] = model->id;
     j["queued"] = s.queued;
     j["busy"] = s.busy;
     j["completed"] = s.completed;
@@ -186,11 +200,13 @@ void ApiServer::health(const httplib::Request&, httplib::Response& res) {
 }
 
 void ApiServer::models(const httplib::Request&, httplib::Response& res) {
-    if (!ready_.load(std::memory_order_acquire)) {
-        send_error(res, ApiError(503, "the model is still loading", "", "loading"));
+    ChatBackend* backend = backend_.load(std::memory_order_acquire);
+    const std::optional<ServedModel> model = backend ? backend->served_model() : std::nullopt;
+    if (!model) {
+        send_error(res, backend ? backend->unavailable() : ApiError(503, "the model is still loading", "", "loading"));
         return;
     }
-    send_json(res, 200, models_json(model_id_, model_created_));
+    send_json(res, 200, models_json(model->id, model->created));
 }
 
 namespace {
@@ -247,7 +263,12 @@ bool stream_step(StreamState& st, httplib::DataSink& sink) {
 
 void ApiServer::generate(const httplib::Request& req, httplib::Response& res, bool chat) {
     try {
-        if (!ready_.load(std::memory_order_acquire)) throw ApiError(503, "the model is still loading", "", "loading");
+        ChatBackend* backend = backend_.load(std::memory_order_acquire);
+        // One look at the model for the whole request: the app may switch models meanwhile (its
+        // backend then ends the job with a 503 of its own).
+        const std::optional<ServedModel> model = backend ? backend->served_model() : std::nullopt;
+        if (!model) throw backend ? backend->unavailable() : ApiError(503, "the model is still loading", "", "loading");
+        const std::string& model_id = model->id;
         // Browsers can send text/plain POSTs to any address without a CORS preflight; asking for
         // JSON makes them ask first, and without --cors the answer is no.
         const std::string type = req.get_header_value("Content-Type");
@@ -268,16 +289,16 @@ void ApiServer::generate(const httplib::Request& req, httplib::Response& res, bo
         }
         input.chat = chat;
         input.settings = common.settings;
-        if (common.model && *common.model != model_id_ && *common.model != model_id_ + ".gguf")
-            throw ApiError(404, "The model '" + *common.model + "' does not exist; this server serves '" + model_id_ + "'",
+        if (common.model && *common.model != model_id && *common.model != model_id + ".gguf")
+            throw ApiError(404, "The model '" + *common.model + "' does not exist; this server serves '" + model_id + "'",
                            "model", "model_not_found");
 
         auto job = std::make_shared<Job>(std::move(input));
-        if (!worker_->submit(job))
+        if (!backend->submit(job))
             throw ApiError(429, "the server is busy (" + std::to_string(options_.queue_size) +
                                     " requests waiting); retry later", "", "queue_full");
         auto watch = std::make_shared<ConnectionWatch>(req);
-        const ResponseMeta meta{new_response_id(chat ? "chatcmpl" : "cmpl"), unix_now(), model_id_};
+        const ResponseMeta meta{new_response_id(chat ? "chatcmpl" : "cmpl"), unix_now(), model_id};
 
         if (!common.stream) {
             for (;;) {

@@ -1,10 +1,12 @@
 #pragma once
 // tern-server's HTTP side: the routes (/health, /v1/models, /v1/chat/completions,
 // /v1/completions), API-key and Host checks, CORS, the bounds on requests, and the waiting or
-// streaming of each job. Generation itself happens on the InferenceWorker's thread.
+// streaming of each job. Generation itself happens on a ChatBackend's thread: tern-server's own
+// InferenceWorker (set_ready), or one the embedding program provides (set_backend).
 #include "engine/server/server_options.h"
 
 #include <atomic>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,6 +23,7 @@ class ChatEngine;
 
 namespace tern::server {
 
+class ChatBackend;
 class InferenceWorker;
 
 class ApiServer {
@@ -31,12 +34,17 @@ public:
     // Binds the listening socket; returns the port (the one picked when options.port is 0).
     // Throws tern::Error when the address cannot be bound.
     int bind();
-    // Serves until stop(). Until set_ready(), /health and /v1 requests get 503 (loading).
+    // Serves until stop(). Until set_ready() or set_backend(), /health and /v1 requests get 503
+    // (loading). Not restartable: a stopped server is destroyed and a new one made.
     void listen();
     void stop();
 
-    // The model is loaded: start taking jobs. `engine` must outlive this server.
+    // The model is loaded: start taking jobs on a thread of the server's own. `engine` must
+    // outlive this server.
     void set_ready(ChatEngine& engine, std::string model_id, int64_t created);
+    // Or take jobs to `backend` (it must outlive this server), which also says which model is
+    // served, if any. Call set_ready() or set_backend() once.
+    void set_backend(ChatBackend& backend);
 
 private:
     void install_routes();
@@ -48,10 +56,8 @@ private:
 
     ServerOptions options_;
     std::unique_ptr<httplib::Server> http_;
-    std::unique_ptr<InferenceWorker> worker_;
-    std::string model_id_;
-    int64_t model_created_ = 0;
-    std::atomic<bool> ready_{false};  // set after worker_ and model_id_, read before them
+    std::unique_ptr<InferenceWorker> own_worker_;  // set_ready()'s backend
+    std::atomic<ChatBackend*> backend_{nullptr};   // null: not ready (503)
     // Set by stop() (also from a signal handler): running handlers cancel their jobs, since
     // httplib waits for every handler to return before listen() does.
     std::atomic<bool> stopping_{false};
