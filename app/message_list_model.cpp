@@ -33,11 +33,48 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
             {CreatedAtRole, "createdAt"}};
 }
 
+namespace {
+
+bool sameRow(const MessageRow& a, const MessageRow& b) {
+    const MessageRecord &x = a.message, &y = b.message;
+    return a.versionIndex == b.versionIndex && a.versionCount == b.versionCount && x.id == y.id &&
+           x.conversationId == y.conversationId && x.parentId == y.parentId && x.role == y.role &&
+           x.content == y.content && x.createdAt == y.createdAt && x.model == y.model && x.tokenCount == y.tokenCount &&
+           x.tokensPerSecond == y.tokensPerSecond && x.state == y.state;
+}
+
+}  // namespace
+
 void MessageListModel::setRows(QVector<MessageRow> rows) {
     const bool countChanges = rows.size() != rows_.size();
-    beginResetModel();
-    rows_ = std::move(rows);
-    endResetModel();
+    // Rows that stay (the same messages, in the same places) are updated in place and only the
+    // tail is removed or inserted: sending a message must not rebuild every bubble of the
+    // conversation (QML delegates and their Markdown) while the reply starts to decode on the
+    // same cores. Another conversation or branch shares no prefix and is a plain reset.
+    qsizetype same = 0;
+    while (same < rows.size() && same < rows_.size() && rows[same].message.id == rows_[same].message.id) ++same;
+    if (same == 0 && !rows_.isEmpty() && !rows.isEmpty()) {
+        beginResetModel();
+        rows_ = std::move(rows);
+        endResetModel();
+    } else {
+        for (qsizetype i = 0; i < same; ++i) {
+            if (sameRow(rows_[i], rows[i])) continue;
+            rows_[i] = rows[i];
+            const QModelIndex at = index((int)i);
+            emit dataChanged(at, at);
+        }
+        if (rows_.size() > same) {
+            beginRemoveRows({}, (int)same, (int)rows_.size() - 1);
+            rows_.resize(same);
+            endRemoveRows();
+        }
+        if (rows.size() > same) {
+            beginInsertRows({}, (int)same, (int)rows.size() - 1);
+            rows_.append(rows.mid(same));
+            endInsertRows();
+        }
+    }
     if (countChanges) emit countChanged();
 }
 

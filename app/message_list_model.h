@@ -1,6 +1,7 @@
 #pragma once
 // The messages on screen: one branch of the conversation tree, root first. The streaming reply
-// grows in place (appendText), which QML sees as a dataChanged on one row.
+// grows in place (appendText), which QML sees as a dataChanged on one row; setRows() keeps the
+// rows a new list shares with the old one, so the bubbles on screen are not rebuilt.
 #include "app/conversation_store.h"
 
 #include <QAbstractListModel>

@@ -33,7 +33,35 @@ Item {
     Accessible.name: (isUser ? qsTr("You") : qsTr("Assistant")) + ": " + content
 
     ListModel { id: blocks }
+    // While a reply streams, every refresh parses the whole text as Markdown and lays it out
+    // again on the GUI thread: work that grows with the reply and, on a machine whose cores all
+    // run inference threads, slows every token. So streaming refreshes are spaced: the next one
+    // comes at least 20 times the last one's cost later (and at least refreshFloorMs), which keeps
+    // this near 5 % of one core however long the reply grows. Finished text shows at once.
+    readonly property int refreshFloorMs: 100
+    property double lastRefreshAt: 0
+    property int refreshSpacingMs: refreshFloorMs
+    Timer {
+        id: refreshTimer
+        onTriggered: root.refreshBlocks()
+    }
+    function contentUpdated() {
+        if (!root.streaming) {
+            refreshTimer.stop()
+            refreshBlocks()
+            return
+        }
+        if (refreshTimer.running) return  // the pending refresh will take this text too
+        const wait = root.lastRefreshAt + root.refreshSpacingMs - Date.now()
+        if (wait <= 0) {
+            refreshBlocks()
+        } else {
+            refreshTimer.interval = wait
+            refreshTimer.start()
+        }
+    }
     function refreshBlocks() {
+        const started = Date.now()
         const fresh = Markdown.blocks(root.content, Theme.dark)
         for (let i = 0; i < fresh.length; ++i) {
             const b = fresh[i]
@@ -46,8 +74,12 @@ Item {
             }
         }
         if (blocks.count > fresh.length) blocks.remove(fresh.length, blocks.count - fresh.length)
+        root.lastRefreshAt = Date.now()
+        // The text's layout happened above, when the changed blocks reached their items.
+        root.refreshSpacingMs = Math.max(root.refreshFloorMs, 20 * (root.lastRefreshAt - started))
     }
-    onContentChanged: refreshBlocks()
+    onContentChanged: contentUpdated()
+    onStreamingChanged: contentUpdated()
     Component.onCompleted: refreshBlocks()
     Connections {
         target: Theme

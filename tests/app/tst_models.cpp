@@ -46,6 +46,29 @@ private slots:
         QCOMPARE(m.data(m.index(1), MessageListModel::StreamingRole).toBool(), false);
         QCOMPARE(m.data(m.index(1), MessageListModel::TokenCountRole).toInt(), 4);
         QVERIFY(m.roleNames().values().contains("versionCount"));
+
+        // A new list that shares the rows on screen keeps them (their bubbles are not rebuilt):
+        // the new tail is inserted, a changed row is updated, only another branch's rows replaced.
+        QSignalSpy resets(&m, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
+        MessageRecord c;
+        c.id = 3; c.parentId = 2; c.role = "user"; c.content = "more";
+        m.setRows({{a, 1, 1}, {b, 2, 3}, {c, 1, 1}});
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.contentAt(2), QStringLiteral("more"));
+        MessageRecord d;
+        d.id = 4; d.parentId = 1; d.role = "assistant"; d.content = "other";
+        changed.clear();
+        m.setRows({{a, 1, 2}, {d, 3, 3}});
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(changed.count(), 1);  // the first row's version count
+        QCOMPARE(m.data(m.index(0), MessageListModel::VersionCountRole).toInt(), 2);
+        QCOMPARE(m.rowCount(), 2);
+        QCOMPARE(m.contentAt(1), QStringLiteral("other"));
+        m.setRows({{d, 1, 1}});  // nothing shared: a reset
+        QCOMPARE(resets.count(), 1);
         m.setRows({});
         QCOMPARE(m.rowCount(), 0);
     }
