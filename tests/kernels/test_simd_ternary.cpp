@@ -125,7 +125,7 @@ TEST_CASE("ternary GEMM extremes: int16 accumulation periods stay exact", "[kern
   tern_ktest::Rng rng(302);
   for (int wv : {1, -1})
     for (int qv : {-128, 127})
-      for (int n : {1, 5}) {
+      for (int n : {1, 5, 15}) {  // 15: the VNNI GEMM's tiles of 8, 4, 2 and 1 tokens
         Problem p = make_problem(rng, 8, 6912, n, false);
         std::vector<int8_t> w(static_cast<size_t>(p.rows * p.k), static_cast<int8_t>(wv));
         i2s_pack(w.data(), p.rows * p.k, 1.0f, p.i2s.data());
@@ -133,6 +133,21 @@ TEST_CASE("ternary GEMM extremes: int16 accumulation periods stay exact", "[kern
         for (int t = 0; t < n; ++t) p.qsum[t] = qv * static_cast<int32_t>(p.k);
         check_all_levels(p);
       }
+  // Random ±1 weights (no zeros) against activations at -128, -127 and 127 only, through the
+  // VNNI GEMM's slices (32 blocks: K = 4224 is one slice and one block) and two 64-row slabs.
+  {
+    Problem p = make_problem(rng, 70, 4224, 11, false);
+    std::vector<int8_t> w(static_cast<size_t>(p.rows * p.k));
+    for (auto& v : w) v = (rng.next() & 1) ? 1 : -1;
+    i2s_pack(w.data(), p.rows * p.k, 1.0f, p.i2s.data());
+    const int8_t ext[3] = {-128, -127, 127};
+    for (auto& v : p.q) v = ext[rng.next() % 3];
+    for (int t = 0; t < p.n_tokens; ++t) {
+      p.qsum[t] = 0;
+      for (int64_t i = 0; i < p.k; ++i) p.qsum[t] += p.q[t * p.k + i];
+    }
+    check_all_levels(p);
+  }
   Problem bad = make_problem(rng, 6, 2560, 3, false);
   std::fill(bad.i2s.begin(), bad.i2s.begin() + bad.rows * bad.k / 4, 0xFF);
   check_all_levels(bad);
