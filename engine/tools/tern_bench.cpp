@@ -1,8 +1,10 @@
 // tern-bench: prompt-processing and decode speed of a model, as medians over repetitions; with
 // --bandwidth, how close decode comes to this machine's memory-bandwidth bound; with --compare,
-// the same measurements at another kernel level (e.g. scalar) in the same run, as ratios.
+// the same measurements at another kernel level (e.g. scalar) in the same run, as ratios; with
+// --compare-file, next to a peer engine's figures from llama-bench's JSON output.
 #include "engine/default_model.h"
 #include "engine/error.h"
+#include "engine/json.h"
 #include "engine/linear.h"
 #include "engine/session.h"
 #include "engine/thread_pool.h"
@@ -15,7 +17,20 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#if defined(_MSC_VER)
+#include <intrin.h>
+#else
+#include <cpuid.h>
+#endif
+#define TERN_BENCH_X86 1
+#elif defined(_M_X64)
+#include <intrin.h>
+#define TERN_BENCH_X86 1
+#endif
 
 using namespace tern;
 
@@ -53,8 +68,87 @@ const char* kUsage = R"(usage: tern-bench [-m MODEL] [-t THREADS] [-p 512] [-n 1
   --output-q8      requantise the output matrix to 8 bits at load (LoadOptions::output_q8)
   --no-repack      compute from the file's weight layout (no load-time repacking)
   --mmap           compute from the memory-mapped file
+  --compare-file PEER.json
+                   print Tern's figures next to a peer's, from llama-bench's `-o json` output
+                   (bitnet.cpp, ik_llama.cpp, llama.cpp): one row per peer test (pp512,
+                   tg128, ...), Tern measured with this run's -p/-n/-t/-d; a peer test this run
+                   did not measure is listed without a Tern figure
   --json           one JSON object instead of text
 )";
+
+// The CPU's model name, reported with every figure: /proc/cpuinfo on Linux (what the user
+// sees), else the x86 CPUID brand string, else "unknown".
+std::string cpu_model_name() {
+    std::ifstream info("/proc/cpuinfo");
+    for (std::string line; std::getline(info, line);) {
+        if (line.rfind("model name", 0) == 0 || line.rfind("Model", 0) == 0) {
+            const size_t colon = line.find(':');
+            if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+        }
+    }
+#if defined(TERN_BENCH_X86)
+    unsigned r[12] = {};
+#if defined(_MSC_VER)
+    int max[4];
+    __cpuid(max, 0x80000000);
+    if ((unsigned)max[0] >= 0x80000004)
+        for (int i = 0; i < 3; ++i) __cpuid(reinterpret_cast<int*>(r + 4 * i), 0x80000002 + i);
+#else
+    if (__get_cpuid_max(0x80000000, nullptr) >= 0x80000004)
+        for (unsigned i = 0; i < 3; ++i) __get_cpuid(0x80000002 + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2], &r[4 * i + 3]);
+#endif
+    std::string brand(reinterpret_cast<const char*>(r), sizeof r);
+    brand = brand.substr(0, brand.find('\0'));
+    const size_t first = brand.find_first_not_of(' ');
+    if (first != std::string::npos) return brand.substr(first);
+#endif
+    return "unknown";
+}
+
+// One test of a peer's llama-bench JSON (an array of objects; see tests/engine/llama-bench-peer.json).
+struct PeerTest {
+    std::string test;  // "pp512", "tg128", "pp512+tg128", with " @ dN" for a depth
+    int n_prompt = 0, n_gen = 0, n_depth = 0, threads = 0;
+    double tok_s = 0, stddev = 0;
+    std::string cpu, backends, model;
+};
+
+std::vector<PeerTest> read_peer(const std::string& path) {
+    const JsonValue doc = parse_json_file(path);
+    if (!doc.is_array()) throw Error(path + ": expected llama-bench's JSON output (an array of objects)");
+    auto str = [](const JsonValue& o, const char* key) {
+        const JsonValue* v = o.find(key);
+        return v && v->is_string() ? v->as_string() : std::string();
+    };
+    auto num = [&](const JsonValue& o, const char* key, bool required) -> double {
+        const JsonValue* v = o.find(key);
+        if (!v) {
+            if (required) throw Error(path + ": a test has no \"" + key + "\"");
+            return 0;
+        }
+        return v->as_number();
+    };
+    std::vector<PeerTest> out;
+    for (const JsonValue& o : doc.as_array()) {
+        if (!o.is_object()) throw Error(path + ": expected an array of objects");
+        PeerTest t;
+        t.n_prompt = (int)num(o, "n_prompt", true);
+        t.n_gen = (int)num(o, "n_gen", true);
+        t.n_depth = (int)num(o, "n_depth", false);  // newer llama-bench only
+        t.threads = (int)num(o, "n_threads", true);
+        t.tok_s = num(o, "avg_ts", true);
+        t.stddev = num(o, "stddev_ts", false);
+        t.cpu = str(o, "cpu_info");
+        t.backends = str(o, "backends");
+        t.model = str(o, "model_filename");
+        if (t.n_prompt > 0 && t.n_gen > 0) t.test = fmt::format("pp{}+tg{}", t.n_prompt, t.n_gen);
+        else if (t.n_prompt > 0) t.test = fmt::format("pp{}", t.n_prompt);
+        else t.test = fmt::format("tg{}", t.n_gen);
+        if (t.n_depth > 0) t.test += fmt::format(" @ d{}", t.n_depth);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -138,7 +232,8 @@ double read_bandwidth(int threads) {
 }
 
 int run(int argc, char** argv) {
-    tools::Args a(argc, argv, {"-m", "-t", "-p", "-n", "-r", "-d", "--cpu", "--compare", "--compare-p", "--compare-n"},
+    tools::Args a(argc, argv, {"-m", "-t", "-p", "-n", "-r", "-d", "--cpu", "--compare", "--compare-p", "--compare-n",
+                   "--compare-file"},
                   {"--json", "--mmap", "--help", "-h", "--version", "--bandwidth", "--output-q8", "--no-repack"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
     if (a.has("--version")) { fmt::print("tern-bench {}\n", TERN_VERSION); return 0; }
@@ -159,6 +254,10 @@ int run(int argc, char** argv) {
     if (auto l = level_arg("--cpu")) kernels::set_active_cpu_level(*l);
     const std::optional<kernels::CpuLevel> compare = level_arg("--compare");
     const kernels::CpuLevel level = kernels::active_cpu_level();
+    // Read before the model loads: a bad file fails fast.
+    const std::optional<std::string> peer_path = a.get("--compare-file");
+    const std::vector<PeerTest> peer = peer_path ? read_peer(*peer_path) : std::vector<PeerTest>();
+    const std::string cpu_model = cpu_model_name();
 
     LoadOptions lo;
     lo.n_threads = (int)a.get_int("-t", 0, 1, 1024);
@@ -187,13 +286,20 @@ int run(int argc, char** argv) {
     const double bytes = (double)model->weight_bytes_per_token();
     const double bound = bandwidth > 0 ? bandwidth * 1e9 / bytes : 0;
     auto ratio = [](double x, double base) { return base > 0 ? x / base : 0.0; };
+    // Tern's figure for a peer test: only one this run measured (same test, depth and threads).
+    auto tern_for = [&](const PeerTest& t) -> double {
+        if (t.threads != model->n_threads() || t.n_depth != depth) return 0;
+        if (t.n_gen == 0 && t.n_prompt == n_prompt) return main.pp;
+        if (t.n_prompt == 0 && t.n_gen == n_gen) return main.tg;
+        return 0;  // pp+tg combined tests are not measured by tern-bench
+    };
 
     if (json) {
-        fmt::print("{{\"model\": {}, \"cpu_level\": \"{}\", \"threads\": {}, \"load_s\": {:.3f}, \"repack_s\": {:.3f}, "
+        fmt::print("{{\"model\": {}, \"cpu_model\": {}, \"cpu_level\": \"{}\", \"threads\": {}, \"load_s\": {:.3f}, \"repack_s\": {:.3f}, "
                    "\"output_q8\": {}, \"pp_tokens\": {}, \"pp_tok_s\": {:.3f}, \"tg_tokens\": {}, \"depth\": {}, \"tg_tok_s\": {:.3f}, "
                    "\"reps\": {}, \"peak_rss_mib\": {:.1f}, \"weight_mib_per_token\": {:.1f}, \"weight_bytes_per_token\": {:.0f}, "
                    "\"bandwidth_gb_s\": {:.2f}, \"decode_bound_tok_s\": {:.3f}, \"decode_bound_fraction\": {:.4f}",
-                   json_quote(path), kernels::cpu_level_name(level), model->n_threads(), model->load_seconds(), model->repack_seconds(),
+                   json_quote(path), json_quote(cpu_model), kernels::cpu_level_name(level), model->n_threads(), model->load_seconds(), model->repack_seconds(),
                    lo.output_q8 ? "true" : "false", n_prompt, main.pp, n_gen, depth, main.tg, reps, rss_mib, bytes / 1048576.0,
                    bytes, bandwidth, bound, ratio(main.tg, bound));
         if (compare)
@@ -201,11 +307,25 @@ int run(int argc, char** argv) {
                        "\"compare_tg_tokens\": {}, \"compare_tg_tok_s\": {:.3f}, \"pp_ratio\": {:.3f}, \"tg_ratio\": {:.3f}",
                        kernels::cpu_level_name(cmp_level), cmp_p, cmp.pp, cmp_n, cmp.tg, ratio(main.pp, cmp.pp),
                        ratio(main.tg, cmp.tg));
+        if (peer_path) {
+            fmt::print(", \"peer_file\": {}, \"peer\": [", json_quote(*peer_path));
+            for (size_t i = 0; i < peer.size(); ++i) {
+                const PeerTest& t = peer[i];
+                const double mine = tern_for(t);
+                fmt::print("{}{{\"test\": {}, \"threads\": {}, \"tern_tok_s\": {}, \"peer_tok_s\": {:.3f}, "
+                           "\"peer_stddev_tok_s\": {:.3f}, \"ratio\": {}, \"peer_cpu_info\": {}, \"peer_backends\": {}, "
+                           "\"peer_model\": {}}}",
+                           i ? ", " : "", json_quote(t.test), t.threads, mine > 0 ? fmt::format("{:.3f}", mine) : "null",
+                           t.tok_s, t.stddev, mine > 0 && t.tok_s > 0 ? fmt::format("{:.3f}", mine / t.tok_s) : "null",
+                           json_quote(t.cpu), json_quote(t.backends), json_quote(t.model));
+            }
+            fmt::print("]");
+        }
         fmt::print("}}\n");
         return 0;
     }
-    fmt::print("model: {}\nkernels: {} (CPU: {})\nthreads: {}\n", path, kernels::cpu_level_name(level),
-               kernels::cpu_feature_summary(), model->n_threads());
+    fmt::print("model: {}\nCPU: {}\nkernels: {} (CPU features: {})\nthreads: {}\n", path, cpu_model,
+               kernels::cpu_level_name(level), kernels::cpu_feature_summary(), model->n_threads());
     fmt::print("load: {:.2f} s, of which repacking/requantising {:.2f} s{}\n", model->load_seconds(),
                model->repack_seconds(), lo.output_q8 ? " (8-bit output matrix)" : "");
     auto vs = [&](double x, double base) {
@@ -228,6 +348,29 @@ int run(int argc, char** argv) {
                                          : std::string());
     }
     fmt::print("peak RSS: {:.1f} MiB\n", rss_mib);
+    if (peer_path) {
+        // Each figure with the machine and level it was measured on: the peer's own cpu_info
+        // says where its file came from (it may be another machine).
+        fmt::print("\nside by side with {} (llama-bench JSON)\n", *peer_path);
+        fmt::print("Tern: {}, kernels {}, {} threads\n", cpu_model, kernels::cpu_level_name(level), model->n_threads());
+        fmt::print("{:<16} {:>7} {:>12} {:>18} {:>7}\n", "test", "threads", "Tern tok/s", "peer tok/s", "ratio");
+        for (const PeerTest& t : peer) {
+            const double mine = tern_for(t);
+            fmt::print("{:<16} {:>7} {:>12} {:>18} {:>7}\n", t.test, t.threads, mine > 0 ? fmt::format("{:.2f}", mine) : "-",
+                       fmt::format("{:.2f} ± {:.2f}", t.tok_s, t.stddev),
+                       mine > 0 && t.tok_s > 0 ? fmt::format("{:.2f}x", mine / t.tok_s) : "-");
+        }
+        std::vector<std::string> seen;  // each distinct peer setup once
+        for (const PeerTest& t : peer) {
+            const std::string who = fmt::format("peer: {} ({}), model {}", t.cpu.empty() ? "CPU not given" : t.cpu,
+                                                t.backends.empty() ? "backend not given" : t.backends, t.model);
+            if (std::find(seen.begin(), seen.end(), who) == seen.end()) {
+                fmt::print("{}\n", who);
+                seen.push_back(who);
+            }
+        }
+        fmt::print("(a '-' Tern figure: not measured by this run; use -p/-n/-t/-d to match the peer's test)\n");
+    }
     return 0;
 }
 
