@@ -1,21 +1,24 @@
-// Ternary x int8 GEMM (prompt processing) on I2S_R4 weights with vpdpbusd, for the avxvnni
-// level (256-bit, _mm256_dpbusd_avx_epi32) and the avx512vnni level (512-bit row pairs,
-// _mm512_dpbusd_epi32). Included only by those two translation units.
+// Ternary x int8 GEMM (prompt processing) on I2S_R4 weights with vpdpbusd: the avx512vnni
+// level's (512-bit row pairs, _mm512_dpbusd_epi32), written over a small vector-traits struct
+// (Vnni512). Included only by that translation unit. A 256-bit variant (one row x 8 tokens,
+// _mm256_dpbusd_avx_epi32) was measured for the avxvnni level on Zen 5 and was no faster than
+// the generic r4 kernel with I256Vnni (vpdpbusd in mac1, kernels/x86/x86_simd.h), which that
+// level keeps.
 //
 // Maths: as in kernels/simd/ternary_simd.h, the 2-bit codes c = w + 1 (0, 1, 2) are the unsigned
 // operand and the int8 activations the signed one; Σq is subtracted at the end (ternary_store).
 // vpdpbusd adds four u8 x s8 products straight into an int32 lane, without saturation: each
-// product is within [-256, 254] and a lane collects K/8 (256-bit) or K/16 (512-bit pair half)
-// of them, so |lane| <= 32·K, and the row total |Σ c·q| <= 256·K: exact in int32 for any
+// product is within [-256, 254] and a lane (8 per row) collects K/8 of them, so
+// |lane| <= 32·K, and the row total |Σ c·q| <= 256·K: exact in int32 for any
 // K < 8 M (2B4T: K <= 6912). Hence results bit-identical to the scalar reference.
 //
-// Why a kernel of its own rather than the generic r4 kernel with a VNNI mac1: with vpdpbusd one
+// Why a kernel of its own rather than the row-pair GEMM of ternary_avx512.h: with vpdpbusd one
 // instruction replaces pmaddubsw + paddw, so the tile's fixed costs weigh twice as much — the
 // decode (a shift and an AND per field per vector, shared by the tile's tokens) and the
 // horizontal sums of the accumulators. Here the accumulators are int32 from the start, so they
 // stay in registers over a whole slice of K (kVnniSliceBlocks, longer than the int16 kernels'
 // period) and are summed once per slice; and the 512-bit level has 32 registers for a tile of
-// both row pairs of a row group x kVnniTokens tokens (one 64-byte load per pair, one
+// both row pairs of a row group x 8 tokens (one 64-byte load per pair, one
 // activation broadcast shared by both pairs).
 #pragma once
 
@@ -62,33 +65,6 @@ struct Vnni512 {
 };
 #endif
 
-#if defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__))
-// A vector holds the same field of one 32-byte block of one row.
-struct Vnni256 {
-  using V = __m256i;
-  static constexpr int kRowsPerVec = 1;
-  static V m3() { return _mm256_set1_epi8(3); }
-  static V load_w(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-  static V load_a(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-  static V zero() { return _mm256_setzero_si256(); }
-  template <int kShift>
-  static V field(V x, V m3) {
-    if constexpr (kShift == 0) return _mm256_and_si256(x, m3);
-    else return _mm256_and_si256(_mm256_srli_epi16(x, kShift), m3);
-  }
-#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
-  static V dp(V acc, V c, V a) { return _mm256_dpbusd_epi32(acc, c, a); }
-#else
-  static V dp(V acc, V c, V a) { return _mm256_dpbusd_avx_epi32(acc, c, a); }
-#endif
-  static void hsum_add(V acc, int32_t* out, int64_t) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-    out[0] += _mm_cvtsi128_si32(s);
-  }
-};
-#endif
 
 template <int N>
 struct VnniShift {
