@@ -230,6 +230,10 @@ void ChatController::startReply(qint64 userMessageId) {
     store_->setConversationModel(conversationId_, models_->currentName());
     store_->touch(conversationId_);
 
+    // The tree must hold the new messages before the request is built from it: the user's
+    // message is the turn the reply answers.
+    reload(replyId);
+
     Waiting w;
     w.job = Active{nextRequestId_++, conversationId_, replyId, QString(), false};
     w.request.id = w.job.id;
@@ -244,7 +248,6 @@ void ChatController::startReply(qint64 userMessageId) {
         waiting_.push_back(w);
     else
         launch(w);
-    reload(replyId);
     emit conversationsChanged();
     emit conversationChanged();
     emit generatingChanged();

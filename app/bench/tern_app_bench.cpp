@@ -127,6 +127,7 @@ struct Round {
     double decodeSeconds = 0;
     double wallSeconds = 0;
     double guiCpuSeconds = 0;  // CPU the GUI (this) thread used meanwhile
+    std::string text;          // the (last) reply
 };
 
 // CPU seconds used so far by each thread of this process, by "tid name" (Linux; empty elsewhere):
@@ -162,6 +163,7 @@ Round runRound(Side& side, int replies, std::map<std::string, double>* threadCpu
         sum.decodeSeconds += r.tokPerSec > 0 ? r.tokens / r.tokPerSec : 0;
         sum.wallSeconds += r.wallSeconds;
         sum.guiCpuSeconds += r.guiCpuSeconds;
+        sum.text = r.text;
     }
     sum.tokPerSec = sum.decodeSeconds > 0 ? sum.tokens / sum.decodeSeconds : 0;
     sum.tokens /= replies;  // per reply, for the report
@@ -237,6 +239,7 @@ public:
         out.guiCpuSeconds = threadCpuSeconds() - cpu0;  // here the engine's own work: not comparable
         out.tokPerSec = r.usage.decode_tokens_per_second();
         out.tokens = r.usage.generated_tokens;
+        out.text = r.text;
         return out;
     }
 
@@ -293,6 +296,7 @@ public:
         out.guiCpuSeconds = threadCpuSeconds() - cpu0;
         out.tokPerSec = stats_->tokensPerSecond;
         out.tokens = stats_->generatedTokens;
+        out.text = stats_->text.toStdString();
         return out;
     }
 
@@ -344,7 +348,10 @@ public:
         out.guiCpuSeconds = threadCpuSeconds() - cpu0;
         out.tokPerSec = chat->tokensPerSecond();
         const MessageListModel* m = chat->messages();
-        if (const MessageRow* last = m->rowAt(m->rowCount() - 1)) out.tokens = last->message.tokenCount;
+        if (const MessageRow* last = m->rowAt(m->rowCount() - 1)) {
+            out.tokens = last->message.tokenCount;
+            out.text = last->message.content.toStdString();
+        }
         if (chat->generating() || out.tokPerSec <= 0) throw Error("the app's reply did not finish");
         return out;
     }
@@ -437,9 +444,11 @@ int run(int argc, char** argv) {
         if (log)
             fmt::print("round {}: A {:.1f}  B {:.1f}{} tok/s\n", r + 1, ra.tokPerSec, rb.tokPerSec,
                        rc ? fmt::format("  C {:.1f}", rc->tokPerSec) : std::string());
-        if (ra.tokens != rb.tokens || (rc && rc->tokens != ra.tokens))
-            fmt::print("note: round {} generated {} / {} / {} tokens (A/B/C): the replies differ\n", r + 1, ra.tokens, rb.tokens,
-                       rc ? rc->tokens : ra.tokens);
+        if (ra.text != rb.text || (rc && rc->text != ra.text)) {
+            auto head = [](const std::string& t) { return t.substr(0, 60); };
+            fmt::print("note: round {}: the replies differ ({} / {} / {} tokens):\n  A: {}\n  B: {}\n  C: {}\n", r + 1, ra.tokens,
+                       rb.tokens, rc ? rc->tokens : 0, head(ra.text), head(rb.text), rc ? head(rc->text) : std::string());
+        }
     }
 
     fmt::print("\n{:<10} {:>26} {:>8} {:>24}\n", "side", "decode tok/s median [range]", "tokens", "GUI-thread CPU % of wall");
