@@ -20,7 +20,7 @@ Item {
     signal aboutRequested()
 
     // Below this width the five actions become one menu button.
-    readonly property bool folded: width < 640
+    readonly property bool folded: width < 600
     implicitHeight: row.implicitHeight + 16
 
     RowLayout {
@@ -36,7 +36,8 @@ Item {
         }
         ModelPicker {
             models: root.models
-            pickerWidth: root.folded ? Math.max(140, Math.min(220, root.width * 0.4)) : 260
+            // Narrows before the actions fold, so a mid-size window keeps its buttons.
+            pickerWidth: root.folded ? Math.max(140, Math.min(220, root.width * 0.4)) : Math.max(160, Math.min(260, root.width - 420))
         }
         Button {
             objectName: "modelsButton"

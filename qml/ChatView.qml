@@ -63,14 +63,27 @@ Item {
         }
     }
 
-    ModelCard {
+    // In a low window the card is taller than the view: it scrolls inside it instead of
+    // spilling over the toolbar and the notices.
+    Flickable {
+        id: cardView
+        objectName: "modelCardView"
         visible: list.count === 0
-        anchors.centerIn: parent
-        width: Math.min(parent.width - 48, 560)
-        name: root.modelName
-        summary: root.modelSummary
-        isDefault: root.modelIsDefault
-        loading: root.modelLoading
-        onModelsRequested: root.modelsRequested()
+        anchors.fill: parent
+        clip: true
+        contentHeight: card.height + 32
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { Accessible.name: qsTr("Scroll") }
+        ModelCard {
+            id: card
+            x: (cardView.width - width) / 2
+            y: Math.max(16, (cardView.height - height) / 2)
+            width: Math.min(cardView.width - 48, 560)
+            name: root.modelName
+            summary: root.modelSummary
+            isDefault: root.modelIsDefault
+            loading: root.modelLoading
+            onModelsRequested: root.modelsRequested()
+        }
     }
 }

@@ -20,6 +20,7 @@ ApplicationWindow {
     readonly property bool compact: width < 860
     property var sidebarWanted: undefined   // the user's choice; undefined: follow the width
     readonly property bool sidebarShown: sidebarWanted === undefined ? !compact : sidebarWanted
+    onCompactChanged: sidebarWanted = undefined   // a choice made for one size does not carry to the other
 
     width: 1180
     height: 760

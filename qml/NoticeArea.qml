@@ -18,7 +18,9 @@ ListView {
     Accessible.role: Accessible.List
     Accessible.name: qsTr("Notices")
     ScrollBar.vertical: ScrollBar { Accessible.name: qsTr("Scroll notices") }
-    onCountChanged: Qt.callLater(positionViewAtEnd)   // the newest is the one to read
+    // The newest is the one to read; heights are known only after layout, hence both.
+    onCountChanged: Qt.callLater(positionViewAtEnd)
+    onContentHeightChanged: Qt.callLater(positionViewAtEnd)
 
     delegate: NoticeCard {
         required property var noticeId

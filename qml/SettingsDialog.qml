@@ -66,47 +66,53 @@ Dialog {
         Label { text: slider.value.toFixed(2); Layout.preferredWidth: 40; color: Theme.text }
     }
 
-    ColumnLayout {
+    // Scrolls when the window is too low for every control (the window allows 420 px).
+    ScrollView {
+        id: scroll
         anchors.fill: parent
-        spacing: 8
-        Label { text: qsTr("System prompt"); color: Theme.text }
-        ScrollView {
-            Layout.fillWidth: true
-            Layout.preferredHeight: 90
-            TextArea {
-                id: prompt
-                objectName: "systemPromptField"
-                wrapMode: TextEdit.Wrap
-                color: Theme.text
-                Accessible.name: qsTr("System prompt")
-                background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 6 }
+        contentWidth: availableWidth
+        ColumnLayout {
+            width: scroll.availableWidth
+            spacing: 8
+            Label { text: qsTr("System prompt"); color: Theme.text }
+            ScrollView {
+                Layout.fillWidth: true
+                Layout.preferredHeight: 90
+                TextArea {
+                    id: prompt
+                    objectName: "systemPromptField"
+                    wrapMode: TextEdit.Wrap
+                    color: Theme.text
+                    Accessible.name: qsTr("System prompt")
+                    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 6 }
+                }
             }
-        }
-        LabeledSlider { id: temperature; label: qsTr("Temperature"); from: 0; to: 2; stepSize: 0.05 }
-        LabeledSlider { id: topP; label: qsTr("Top-p"); from: 0; to: 1; stepSize: 0.01 }
-        LabeledSlider { id: penalty; label: qsTr("Repetition penalty"); from: 1; to: 2; stepSize: 0.01 }
-        RowLayout {
-            Label { text: qsTr("Top-k (0 = off)"); Layout.preferredWidth: 150; color: Theme.text }
-            SpinBox { id: topK; from: 0; to: 1000; editable: true; Accessible.name: qsTr("Top-k") }
-        }
-        RowLayout {
-            Label { text: qsTr("Max tokens (0 = no limit)"); Layout.preferredWidth: 150; color: Theme.text }
-            SpinBox { id: maxTokens; from: 0; to: 32768; stepSize: 64; editable: true; Accessible.name: qsTr("Maximum reply tokens") }
-        }
-        RowLayout {
-            Label { text: qsTr("Theme"); Layout.preferredWidth: 150; color: Theme.text }
-            ComboBox {
-                model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
-                currentIndex: Theme.mode
-                onActivated: (index) => Theme.mode = index
-                Accessible.name: qsTr("Theme")
+            LabeledSlider { id: temperature; label: qsTr("Temperature"); from: 0; to: 2; stepSize: 0.05 }
+            LabeledSlider { id: topP; label: qsTr("Top-p"); from: 0; to: 1; stepSize: 0.01 }
+            LabeledSlider { id: penalty; label: qsTr("Repetition penalty"); from: 1; to: 2; stepSize: 0.01 }
+            RowLayout {
+                Label { text: qsTr("Top-k (0 = off)"); Layout.preferredWidth: 150; color: Theme.text }
+                SpinBox { id: topK; from: 0; to: 1000; editable: true; Accessible.name: qsTr("Top-k") }
             }
-        }
-        RowLayout {
-            Layout.topMargin: 8
-            Button { objectName: "applySettingsButton"; text: qsTr("Apply to this chat"); Accessible.name: text; onClicked: { if (root.apply(false)) root.close() } }
-            Button { text: qsTr("Save as defaults"); Accessible.name: qsTr("Save as defaults for all chats"); onClicked: { if (root.apply(true)) root.close() } }
-            Button { text: qsTr("Reset"); Accessible.name: qsTr("Reset this chat to the defaults"); onClicked: { root.chat.resetSettings(root.conversationId); root.load() } }
+            RowLayout {
+                Label { text: qsTr("Max tokens (0 = no limit)"); Layout.preferredWidth: 150; color: Theme.text }
+                SpinBox { id: maxTokens; from: 0; to: 32768; stepSize: 64; editable: true; Accessible.name: qsTr("Maximum reply tokens") }
+            }
+            RowLayout {
+                Label { text: qsTr("Theme"); Layout.preferredWidth: 150; color: Theme.text }
+                ComboBox {
+                    model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
+                    currentIndex: Theme.mode
+                    onActivated: (index) => Theme.mode = index
+                    Accessible.name: qsTr("Theme")
+                }
+            }
+            RowLayout {
+                Layout.topMargin: 8
+                Button { objectName: "applySettingsButton"; text: qsTr("Apply to this chat"); Accessible.name: text; onClicked: { if (root.apply(false)) root.close() } }
+                Button { text: qsTr("Save as defaults"); Accessible.name: qsTr("Save as defaults for all chats"); onClicked: { if (root.apply(true)) root.close() } }
+                Button { text: qsTr("Reset"); Accessible.name: qsTr("Reset this chat to the defaults"); onClicked: { root.chat.resetSettings(root.conversationId); root.load() } }
+            }
         }
     }
 }

@@ -11,6 +11,10 @@
 #include "served_model.h"
 #include "engine/default_model.h"
 
+#include "app/conversation_exporter.h"
+#include "app/notice_list_model.h"
+#include "app/notice_service.h"
+
 #include <QAccessible>
 #include <QDir>
 #include <QFileInfo>
@@ -51,6 +55,24 @@ void click(QQuickWindow* w, QQuickItem* item) {
     QTest::mouseClick(w, Qt::LeftButton, {}, p.toPoint());
 }
 
+// Shown, of some size, and entirely inside the window: reachable by the user.
+bool insideWindow(QQuickWindow* w, QQuickItem* item) {
+    if (!item || !item->isVisible() || item->width() < 4 || item->height() < 4) return false;
+    const QRectF r = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
+    return QRectF(0, 0, w->width(), w->height()).contains(r);
+}
+
+QStringList visibleTexts(QQuickWindow* w, const char* objectName) {
+    QStringList out;
+    for (QQuickItem* item : allItems(w))
+        if (item->objectName() == QLatin1String(objectName) && item->isVisible()) out << item->property("text").toString();
+    return out;
+}
+
+void typeText(QQuickWindow* w, const QByteArray& text) {
+    for (const char ch : text) QTest::keyClick(w, ch);
+}
+
 Theme* themeOf(QQmlApplicationEngine* e) {
     return e->singletonInstance<Theme*>(qmlTypeId("TernCore", 1, 0, "Theme"));
 }
@@ -72,9 +94,9 @@ class EndToEnd : public QObject {
         QVERIFY(image.save(path));
         qInfo("screenshot: %s", qPrintable(path));
     }
-    AppOptions options() const {
+    AppOptions options(const QString& history = QStringLiteral("history.sqlite3")) const {
         AppOptions o;
-        o.databasePath = dir_.filePath(QStringLiteral("history.sqlite3"));
+        o.databasePath = dir_.filePath(history);
         o.modelsDir = dir_.filePath(QStringLiteral("models"));
         o.worker.tokenDelayMsForTesting = 15;  // a steady stream the test can watch and stop
         return o;
@@ -279,6 +301,192 @@ private slots:
         themeOf(app.qmlEngine())->setMode(1);
         shot(app, QStringLiteral("11-settings-light"));
         QTest::keyClick(app.window(), Qt::Key_Escape);
+    }
+
+    // Issue 16 #2 and #3: every width the window allows is usable, and notices never take the
+    // conversation's room.
+    void smallWindowsKeepEveryControlInside() {
+        QSettings().remove(QStringLiteral("session"));
+        TernApplication app(options(QStringLiteral("small.sqlite3")));
+        QVERIFY(app.start());
+        QVERIFY(QTest::qWaitForWindowExposed(app.window()));
+        QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
+        QQuickWindow* w = app.window();
+        QCOMPARE(w->minimumSize(), QSize(640, 420));
+        for (const QSize size : {QSize(640, 420), QSize(720, 600)}) {
+            w->resize(size);
+            QVERIFY(waitFor([&] { return w->size() == size; }));
+            QTest::qWait(100);  // layouts settle
+            for (const char* name : {"composerInput", "sendButton", "modelPicker", "chatTitle", "sidebarButton", "exportButton|moreButton",
+                                     "settingsButton|moreButton", "statusText"}) {
+                const QStringList alternatives = QString::fromLatin1(name).split(QLatin1Char('|'));
+                bool inside = false;
+                for (const QString& a : alternatives) inside |= insideWindow(w, findVisible(w, a.toLatin1().constData()));
+                QVERIFY2(inside, qPrintable(QStringLiteral("%1 at %2x%3").arg(QLatin1String(name)).arg(size.width()).arg(size.height())));
+            }
+            QVERIFY2(!findVisible(w, "sidebar"), "a narrow window starts with the conversation list folded away");
+
+            // Four long notices: capped at a quarter of the chat column, the conversation keeps the rest.
+            for (int i = 0; i < 4; ++i)
+                app.notices()->postGlobal(QStringLiteral("Problem %1").arg(i), QString(400, QLatin1Char('x')).replace(QLatin1Char('x'), QStringLiteral("word ")));
+            QTest::qWait(100);
+            QQuickItem* area = findVisible(w, "noticeArea");
+            QQuickItem* column = findVisible(w, "chatColumn");
+            QVERIFY(area && column);
+            QVERIFY2(area->height() <= column->height() / 4 + 1, qPrintable(QString::number(area->height())));
+            QVERIFY(insideWindow(w, findVisible(w, "sendButton")));
+            // The empty chat's model card scrolls inside the chat view instead of spilling over
+            // the toolbar and the notices.
+            QQuickItem* view = findVisible(w, "modelCardView");
+            QVERIFY(view && view->clip());
+            QVERIFY(view->mapRectToScene(QRectF(0, 0, view->width(), view->height())).top() >= findVisible(w, "chatTitle")->mapRectToScene(QRectF(0, 0, 1, 1)).bottom());
+            themeOf(app.qmlEngine())->setMode(1);
+            shot(app, QStringLiteral("20-%1x%2-notices-light").arg(size.width()).arg(size.height()));
+            themeOf(app.qmlEngine())->setMode(2);
+            shot(app, QStringLiteral("21-%1x%2-notices-dark").arg(size.width()).arg(size.height()));
+            for (const Notice& n : app.notices()->all()) app.notices()->dismiss(n.id);
+
+            // The sidebar can be brought back, and the composer still fits beside it.
+            click(w, findVisible(w, "sidebarButton"));
+            QVERIFY(findVisible(w, "sidebar"));
+            QTest::qWait(100);
+            for (const char* name : {"composerInput", "sendButton", "moreButton", "newChatButton", "modelPicker"})
+                QVERIFY2(insideWindow(w, findVisible(w, name)), name);
+            shot(app, QStringLiteral("22-%1x%2-sidebar-light").arg(size.width()).arg(size.height()));
+            click(w, findVisible(w, "sidebarButton"));
+        }
+        // A wide window has room for every action in the toolbar.
+        w->resize(1180, 760);
+        QVERIFY(waitFor([&] { return w->width() == 1180; }));
+        QTest::qWait(100);
+        QVERIFY(findVisible(w, "sidebar"));
+        QVERIFY(insideWindow(w, findVisible(w, "settingsButton")));
+        QVERIFY(!findVisible(w, "moreButton"));
+    }
+
+    // Issue 16 #4 (and #3): one chat writing leaves the others free; a message sent elsewhere
+    // waits visibly and runs next; notices stay with their chat.
+    void busyStateAndNoticesArePerChat() {
+        QSettings().remove(QStringLiteral("session"));
+        AppOptions slow = options(QStringLiteral("busy.sqlite3"));
+        slow.worker.tokenDelayMsForTesting = 40;  // the first reply is still being written while the test types
+        TernApplication app(slow);
+        QVERIFY(app.start());
+        QVERIFY(QTest::qWaitForWindowExposed(app.window()));
+        QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
+        app.models()->load(chatModel_);  // streams long replies whatever the prompt
+        QVERIFY(waitFor([&] { return app.models()->loaded() && app.models()->info().path == chatModel_; }, 60000));
+        QQuickWindow* w = app.window();
+        w->requestActivate();
+        typeText(w, "the first chat");
+        QTest::keyClick(w, Qt::Key_Return);
+        QVERIFY(app.chat()->generating());
+        const qint64 first = app.chat()->conversationId();
+        MessageListModel* list = app.chat()->messages();
+        // A sampled reply can end by itself at once: regenerate until one is still being written.
+        for (int attempt = 0; attempt < 6; ++attempt) {
+            QVERIFY(waitFor([&] { return list->contentAt(1).size() >= 8 || !app.chat()->generating(); }));
+            if (app.chat()->generating()) break;
+            app.chat()->regenerate(list->data(list->index(1), MessageListModel::MessageIdRole).toLongLong());
+        }
+        QVERIFY2(app.chat()->generating(), "every reply ended by itself");
+        app.notices()->postForConversation(first, QStringLiteral("About the first chat"), QStringLiteral("detail"));
+
+        QTest::keyClick(w, Qt::Key_N, Qt::ControlModifier);
+        QVERIFY(!app.chat()->generating());
+        QVERIFY(findVisible(w, "sendButton"));
+        QVERIFY2(!findVisible(w, "notice"), "the first chat's notice does not follow into the new one");
+        typeText(w, "the second chat");
+        QTest::keyClick(w, Qt::Key_Return);
+        const qint64 second = app.chat()->conversationId();
+        QVERIFY2(second != 0 && second != first, "Enter sent the message");
+        if (!app.chat()->busy(first)) QSKIP("the first reply ended by itself while the second message was typed");
+        QVERIFY(app.chat()->waiting());
+        QVERIFY(findVisible(w, "waitingNote"));
+        QVERIFY(findVisible(w, "stopButton"));
+        QTest::qWait(100);
+        QStringList activity = visibleTexts(w, "conversationActivity");
+        activity.sort();
+        QCOMPARE(activity, (QStringList{QStringLiteral("waiting"), QStringLiteral("writing…")}));
+        QVERIFY(findVisible(w, "statusText")->property("text").toString().contains(QStringLiteral("waiting for another chat")));
+        shot(app, QStringLiteral("23-second-chat-waiting-light"));
+
+        // The first chat finishing (stopped here) starts the second.
+        app.chat()->selectConversation(first);
+        QVERIFY(findVisible(w, "notice"));
+        QVERIFY(!app.chat()->waiting());
+        QTest::keyClick(w, Qt::Key_Escape);
+        QVERIFY(waitFor([&] { return !app.chat()->generating(); }, 5000));
+        QVERIFY(waitFor([&] { return app.chat()->busyConversations().value(QString::number(second)) == QStringLiteral("writing"); }));
+        app.chat()->selectConversation(second);
+        QVERIFY(waitFor([&] { return app.chat()->messages()->contentAt(1).size() > 0; }));
+        QTest::keyClick(w, Qt::Key_Escape);
+        QVERIFY(waitFor([&] { return app.chat()->busyConversations().isEmpty(); }, 5000));
+    }
+
+    // Issue 16 #8, #9, #12: rename reaches the header and title; export proposes a name in
+    // Documents and saves on Enter; drafts, the open chat and the window size survive a restart.
+    void renameExportDraftsAndRestart() {
+        QSettings().remove(QStringLiteral("session"));
+        const QString history = QStringLiteral("restart.sqlite3");
+        QTemporaryDir exportDir;
+        qint64 conv = 0;
+        {
+            TernApplication app(options(history));
+            QVERIFY(app.start());
+            QQuickWindow* w = app.window();
+            QVERIFY(QTest::qWaitForWindowExposed(w));
+            QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
+            w->requestActivate();
+            typeText(w, "zebra facts");
+            QTest::keyClick(w, Qt::Key_Return);
+            conv = app.chat()->conversationId();
+            QVERIFY(conv);
+            QVERIFY(waitFor([&] { return !app.chat()->generating(); }, 60000));
+
+            app.history()->rename(conv, QStringLiteral("Zebra notes"));
+            QCOMPARE(findVisible(w, "chatTitle")->property("text").toString(), QStringLiteral("Zebra notes"));
+            QCOMPARE(w->title(), QStringLiteral("Zebra notes — Tern"));
+
+            QObject* dialog = w->findChild<QObject*>(QStringLiteral("exportDialog"));
+            QVERIFY(dialog);
+            for (int round = 0; round < 2; ++round) {
+                QMetaObject::invokeMethod(dialog, "openFor", Q_ARG(QVariant, QVariant(conv)), Q_ARG(QVariant, QStringLiteral("markdown")));
+                QVERIFY(waitFor([&] { return dialog->property("opened").toBool(); }));
+                QCOMPARE(findVisible(w, "exportFileName")->property("text").toString(), QStringLiteral("Zebra notes.md"));
+                QCOMPARE(dialog->property("folder").toUrl(), app.exporter()->defaultFolder());
+                QStringList buttons;
+                for (QQuickItem* item : allItems(w))
+                    if (item->inherits("QQuickAbstractButton") && item->isVisible()) buttons << item->property("text").toString();
+                QVERIFY2(buttons.contains(QStringLiteral("Save")), qPrintable(buttons.join(QLatin1Char(','))));
+                if (round == 0) shot(app, QStringLiteral("24-export-dialog-light"));
+                dialog->setProperty("folder", QUrl::fromLocalFile(exportDir.path()));  // not the real Documents
+                QTest::keyClick(w, Qt::Key_Return);
+                QVERIFY(waitFor([&] { return !dialog->property("visible").toBool(); }));
+            }
+            QVERIFY(QFile::exists(exportDir.filePath(QStringLiteral("Zebra notes.md"))));
+            QCOMPARE(app.noticeList()->rowCount(), 1);  // two exports, one card
+            QCOMPARE(app.noticeList()->data(app.noticeList()->index(0), NoticeListModel::CountRole).toInt(), 2);
+
+            // A draft stays with its chat.
+            findVisible(w, "composerInput")->forceActiveFocus();
+            typeText(w, "unsent words");
+            QTest::keyClick(w, Qt::Key_N, Qt::ControlModifier);
+            QCOMPARE(findVisible(w, "composerInput")->property("text").toString(), QString());
+            app.chat()->selectConversation(conv);
+            QCOMPARE(findVisible(w, "composerInput")->property("text").toString(), QStringLiteral("unsent words"));
+            w->resize(900, 650);
+            QVERIFY(waitFor([&] { return w->size() == QSize(900, 650); }));
+        }
+        TernApplication app(options(history));
+        QVERIFY(app.start());
+        QVERIFY(QTest::qWaitForWindowExposed(app.window()));
+        QCOMPARE(app.chat()->conversationId(), conv);
+        QCOMPARE(findVisible(app.window(), "composerInput")->property("text").toString(), QStringLiteral("unsent words"));
+        QCOMPARE(app.window()->size(), QSize(900, 650));
+        QVERIFY(insideWindow(app.window(), findVisible(app.window(), "modelsButton")));  // room for the actions beside the list
+        app.chat()->setDraft(QString());
+        app.window()->resize(1180, 760);  // the next test starts at the usual size
     }
 
     // The Models page as users meet it: open it from the toolbar, download a catalog model from
