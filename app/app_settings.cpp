@@ -40,4 +40,33 @@ QSize AppSettings::windowSize() const { return QSettings().value(QStringLiteral(
 
 void AppSettings::setWindowSize(const QSize& size) { QSettings().setValue(QStringLiteral("session/windowSize"), size); }
 
+bool AppSettings::apiServerEnabled() const { return QSettings().value(QStringLiteral("apiServer/enabled"), false).toBool(); }
+
+void AppSettings::setApiServerEnabled(bool on) {
+    if (on == apiServerEnabled()) return;
+    QSettings().setValue(QStringLiteral("apiServer/enabled"), on);
+    emit apiServerChanged();
+}
+
+int AppSettings::apiServerPort() const {
+    const int port = QSettings().value(QStringLiteral("apiServer/port"), 8080).toInt();
+    return port >= 1 && port <= 65535 ? port : 8080;
+}
+
+void AppSettings::setApiServerPort(int port) {
+    if (port < 1 || port > 65535 || port == apiServerPort()) return;
+    QSettings().setValue(QStringLiteral("apiServer/port"), port);
+    emit apiServerChanged();
+}
+
+// Kept in plain text like the rest of the settings: it guards a server on 127.0.0.1 against
+// other programs and web pages, not against someone who can read the user's files.
+QString AppSettings::apiServerKey() const { return QSettings().value(QStringLiteral("apiServer/key")).toString(); }
+
+void AppSettings::setApiServerKey(const QString& key) {
+    if (key == apiServerKey()) return;
+    QSettings().setValue(QStringLiteral("apiServer/key"), key);
+    emit apiServerChanged();
+}
+
 }  // namespace tern::app

@@ -33,9 +33,17 @@ public:
     // The window's size when Tern last quit (invalid: never saved).
     QSize windowSize() const;
     void setWindowSize(const QSize& size);
+    // The local API server (Settings → Local API server): off unless the user turns it on.
+    bool apiServerEnabled() const;
+    void setApiServerEnabled(bool on);
+    int apiServerPort() const;  // 8080 unless changed
+    void setApiServerPort(int port);
+    QString apiServerKey() const;  // "" : no key asked for
+    void setApiServerKey(const QString& key);
 
 signals:
     void changed();
+    void apiServerChanged();
 
 private:
     QString systemPrompt_;

@@ -51,8 +51,28 @@ InferenceWorker::~InferenceWorker() {
 
 void InferenceWorker::requestStop(quint64 id) {
     std::lock_guard<std::mutex> lock(stopMutex_);
-    if (id == 0) id = activeId_;
+    if (id == 0) {
+        id = activeId_;
+        if (activeTask_) activeTask_->cancel();
+    }
     if (id) cancels_[id].cancel();  // a request still in the queue finds its token cancelled
+}
+
+void InferenceWorker::postEngineTask(std::function<void(ChatEngine*)> task, CancelToken cancel) {
+    // A queued call goes into this thread's event queue behind the generate() calls already
+    // there: first come, first served, between chat turns and API jobs alike.
+    QMetaObject::invokeMethod(
+        this,
+        [this, task = std::move(task), cancel] {
+            {
+                std::lock_guard<std::mutex> lock(stopMutex_);
+                activeTask_ = cancel;
+            }
+            task(engine_.get());
+            std::lock_guard<std::mutex> lock(stopMutex_);
+            activeTask_.reset();
+        },
+        Qt::QueuedConnection);
 }
 
 CancelToken InferenceWorker::cancelTokenFor(quint64 id) {

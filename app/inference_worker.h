@@ -9,9 +9,11 @@
 
 #include <QObject>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace tern {
 class ChatEngine;
@@ -41,6 +43,12 @@ public:
     // end before its first token (the stop is never lost); id 0 stops whatever is running.
     void requestStop(quint64 id = 0);
 
+    // Thread-safe. Runs `task` on this worker's thread with the engine of the loaded model
+    // (nullptr while none is loaded), after the requests queued before it and before those
+    // queued after: this is how the local API server's jobs take turns with chat replies on the
+    // one model in memory. While the task runs, requestStop(0) also cancels `cancel`.
+    void postEngineTask(std::function<void(tern::ChatEngine*)> task, tern::CancelToken cancel);
+
 public slots:
     void loadModel(const QString& path);  // frees the previous model first
     void unloadModel();
@@ -65,6 +73,7 @@ private:
     std::mutex stopMutex_;  // guards the two fields below; held for microseconds only
     std::map<quint64, tern::CancelToken> cancels_;  // requests stopped or running, by id
     quint64 activeId_ = 0;
+    std::optional<tern::CancelToken> activeTask_;  // the engine task running, if any
 };
 
 }  // namespace tern::app

@@ -1,6 +1,9 @@
 #include "app/tern_application.h"
 
 #include "app/app_settings.h"
+#ifdef TERN_HAS_API_SERVER
+#include "app/api_server_controller.h"
+#endif
 #include "app/chat_controller.h"
 #include "app/conversation_exporter.h"
 #include "app/conversation_store.h"
@@ -16,6 +19,7 @@
 
 #include <QCoreApplication>
 #include <QQmlApplicationEngine>
+#include <QQmlContext>
 #include <QQuickWindow>
 #include <QStandardPaths>
 #include <QtQml/QQmlExtensionPlugin>
@@ -32,6 +36,8 @@ TernApplication::~TernApplication() {
     // Where the user left off: the window's size (the open conversation is saved as it changes).
     if (QQuickWindow* w = window(); w && settings_) settings_->setWindowSize(w->size());
     engine_.reset();  // the window goes first: QML must not see controllers die under it
+    delete apiServer_;  // its jobs run on the worker: stop them before the worker goes
+    apiServer_ = nullptr;
     delete chat_;     // flushes a streaming reply
     chat_ = nullptr;
     delete manager_;  // pauses transfers (the .part files stay for the next run)
@@ -96,6 +102,11 @@ bool TernApplication::start() {
     models_->start(defaultModel, options_.modelPath.isEmpty() ? QStringList() : QStringList{options_.modelPath},
                    options_.modelPath);
     manager_->start();
+#ifdef TERN_HAS_API_SERVER
+    // After the model controller: the server serves the model it loads, and starts now if enabled.
+    apiServer_ = new ApiServerController(settings_, thread_->worker(), models_, this);
+    apiServer_->start();
+#endif
 
     if (!options_.showWindow) return true;
     engine_ = std::make_unique<QQmlApplicationEngine>();
@@ -107,6 +118,9 @@ bool TernApplication::start() {
                                    {QStringLiteral("settings"), QVariant::fromValue(settings_)},
                                    {QStringLiteral("notices"), QVariant::fromValue(noticeList_)},
                                    {QStringLiteral("exporter"), QVariant::fromValue(exporter_)}});
+    // A context property rather than one more of Main's required properties: it is absent
+    // (and the settings say so) in builds without the server.
+    if (apiServer_) engine_->rootContext()->setContextProperty(QStringLiteral("apiServer"), apiServer_);
     engine_->load(QUrl(QStringLiteral("qrc:/TernUi/Main.qml")));
     QQuickWindow* w = window();
     if (!w) return false;

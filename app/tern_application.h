@@ -18,6 +18,7 @@ class ModelLibrary;
 
 namespace tern::app {
 
+class ApiServerController;
 class AppSettings;
 class ChatController;
 class ConversationExporter;
@@ -64,6 +65,7 @@ public:
     ConversationExporter* exporter() const { return exporter_; }
     AppSettings* settings() const { return settings_; }
     InferenceWorker* worker() const;
+    ApiServerController* apiServer() const { return apiServer_; }  // null in builds without the server
 
 private:
     AppOptions options_;
@@ -78,6 +80,7 @@ private:
     NoticeService* notices_ = nullptr;
     NoticeListModel* noticeList_ = nullptr;
     ConversationExporter* exporter_ = nullptr;
+    ApiServerController* apiServer_ = nullptr;
     std::unique_ptr<QQmlApplicationEngine> engine_;
 };
 

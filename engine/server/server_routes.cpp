@@ -93,6 +93,8 @@ int ApiServer::bind() {
 
 void ApiServer::listen() { http_->listen_after_bind(); }
 
+bool ApiServer::listening() const { return http_->is_running(); }
+
 void ApiServer::stop() {
     stopping_.store(true);
     if (http_->is_running()) http_->stop();

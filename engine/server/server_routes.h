@@ -38,6 +38,9 @@ public:
     // (loading). Not restartable: a stopped server is destroyed and a new one made.
     void listen();
     void stop();
+    // True once listen() has started serving. stop() before then is lost (httplib ignores it), so
+    // a program that may stop at once waits for this after starting listen() on its thread.
+    bool listening() const;
 
     // The model is loaded: start taking jobs on a thread of the server's own. `engine` must
     // outlive this server.
