@@ -113,6 +113,7 @@ Dialog {
                 Button { text: qsTr("Save as defaults"); Accessible.name: qsTr("Save as defaults for all chats"); onClicked: { if (root.apply(true)) root.close() } }
                 Button { text: qsTr("Reset"); Accessible.name: qsTr("Reset this chat to the defaults"); onClicked: { root.chat.resetSettings(root.conversationId); root.load() } }
             }
+            ApiServerSettings { Layout.fillWidth: true; Layout.topMargin: 12 }
         }
     }
 }

@@ -44,4 +44,9 @@ Rectangle {
             return parts.join("  ·  ")
         }
     }
+    ApiStatus {
+        anchors.verticalCenter: parent.verticalCenter
+        anchors.right: parent.right
+        anchors.rightMargin: 6
+    }
 }
