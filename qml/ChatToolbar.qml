@@ -44,6 +44,7 @@ Item {
             visible: !root.folded
             text: qsTr("Models…")
             flat: true
+            palette.windowText: Theme.text   // a flat Basic button draws in windowText, dark by default
             Accessible.name: qsTr("Models: download, import and manage models")
             ToolTip.visible: hovered
             ToolTip.delay: 600

@@ -19,6 +19,9 @@ Dialog {
     standardButtons: Dialog.Save | Dialog.Cancel
     width: Math.min(parent ? parent.width - 32 : 480, 480)
     background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
+    // The Basic style paints the title bar and the button row from the palette: follow the theme.
+    palette.window: Theme.surface
+    palette.windowText: Theme.text
 
     function openFor(id, fmt) {
         conversationId = id
