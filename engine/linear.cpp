@@ -1,6 +1,7 @@
 #include "engine/linear.h"
 
 #include "engine/error.h"
+#include "engine/mapped_file.h"
 #include "engine/thread_pool.h"
 #include "kernels/act_quant.h"
 #include "kernels/dispatch.h"
@@ -11,7 +12,9 @@
 #include "kernels/ternary_formats.h"
 #include "kernels/ternary_gemm.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <cstring>
 #include <vector>
 
@@ -30,6 +33,22 @@ constexpr int64_t kRowGranule = 16;
 void maybe_parallel(ThreadPool* pool, int64_t n, int64_t granule, const std::function<void(int64_t, int64_t)>& fn) {
     if (pool) pool->parallel_for(n, fn, granule);
     else fn(0, n);
+}
+
+// Runs fn(begin, end) over [0, n) like maybe_parallel, but with release_source in slices of
+// about 32 MiB of source (`unit_bytes` per item), releasing each slice's source pages once it is
+// consumed: the memory a repack holds at once is its output plus one slice of input.
+void consume_in_slices(const LinearOptions& o, const uint8_t* src, int64_t n, int64_t granule, uint64_t unit_bytes,
+                       uint64_t src_bytes, const std::function<void(int64_t, int64_t)>& fn) {
+    if (!o.release_source) return maybe_parallel(o.pool, n, granule, fn);
+    const int64_t slice = std::max<int64_t>(granule, (int64_t)((32u << 20) / std::max<uint64_t>(unit_bytes, 1)));
+    for (int64_t i0 = 0; i0 < n; i0 += slice) {
+        const int64_t i1 = std::min(n, i0 + slice);
+        maybe_parallel(o.pool, i1 - i0, granule, [&](int64_t a, int64_t b) { fn(i0 + a, i0 + b); });
+        const uint64_t b0 = std::min<uint64_t>(src_bytes, (uint64_t)i0 * unit_bytes);
+        const uint64_t b1 = std::min<uint64_t>(src_bytes, (uint64_t)i1 * unit_bytes);
+        release_mapped_pages(src + b0, b1 - b0);
+    }
 }
 
 // Per-call scratch of the calling thread (forward() runs on one thread at a time per model).
@@ -58,7 +77,7 @@ public:
         const int64_t groups = (out_ + 3) / 4;
         if (o.repack && type_ == GgmlType::I2_S) {
             own(kernels::i2s_r4_nbytes(out_, in_));
-            maybe_parallel(o.pool, groups, 16, [&](int64_t g0, int64_t g1) {
+            consume_in_slices(o, w.data, groups, 16, (uint64_t)in_, (uint64_t)in_ * out_ / 4, [&](int64_t g0, int64_t g1) {
                 kernels::i2s_repack_r4(w.data, out_, in_, owned_->data(), g0, g1);
             });
         } else if (o.repack && type_ == GgmlType::TQ2_0 && kernels::tq2_0_uniform_scale(w.data, out_, in_, &w_scale_)) {
@@ -182,7 +201,8 @@ public:
             owned_ = std::make_unique<WeightBuffer>(nbytes_);
             const uint64_t src_row = ggml_row_bytes(w.type, in_), dst_row = ggml_row_bytes(type_, in_);
             const kernels::KernelTable& kt = kernels::active_kernels();  // same bytes at every level
-            maybe_parallel(o.pool, out_, 64, [&](int64_t r0, int64_t r1) {
+            const uint64_t src_row_bytes = ggml_row_bytes(w.type, in_);
+            consume_in_slices(o, w.data, out_, 64, src_row_bytes, w.nbytes, [&](int64_t r0, int64_t r1) {
                 std::vector<float> row(in_);
                 for (int64_t r = r0; r < r1; ++r) {
                     const uint8_t* src = w.data + r * src_row;
@@ -197,7 +217,7 @@ public:
             layout_ = kernels::FloatLayout::R4;
             nbytes_ = kernels::f16_r4_nbytes(out_, in_);
             owned_ = std::make_unique<WeightBuffer>(nbytes_);
-            maybe_parallel(o.pool, (out_ + 3) / 4, 64, [&](int64_t g0, int64_t g1) {
+            consume_in_slices(o, w.data, (out_ + 3) / 4, 64, 4 * 2 * (uint64_t)in_, w.nbytes, [&](int64_t g0, int64_t g1) {
                 kernels::f16_repack_r4(reinterpret_cast<const uint16_t*>(w.data), out_, in_,
                                        reinterpret_cast<uint16_t*>(owned_->data()), g0, g1);
             });

@@ -37,6 +37,10 @@ struct LinearOptions {
     bool requantize_q8 = false;
     // Spreads the repack / requantisation over threads; optional.
     ThreadPool* pool = nullptr;
+    // WeightView::data lies in a read-only file mapping: while repacking / requantising, release
+    // its pages slice by slice as they are consumed (release_mapped_pages), so that a large
+    // matrix (2B4T's 0.66 GB output matrix) is never held twice, not even during its own copy.
+    bool release_source = false;
 };
 
 class Linear {

@@ -56,18 +56,24 @@ std::unique_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     m->tokenizer_ = std::move(inspection.tokenizer);
     m->chat_format_ = inspection.chat_format;
 
-    // The header (2B4T's vocabulary: several MB) has been parsed into the inspection: its pages
-    // are not needed again.
+    // Start of the mapping (the file's first byte), for releasing its pages.
+    const uint8_t* file_start = nullptr;
     if (!f.tensors().empty()) {
         const GgufTensorInfo& first = f.tensors().front();
-        const uint8_t* section = f.tensor_data(first) - first.offset;
-        release_mapped_pages(section - f.data_offset(), f.data_offset());
+        file_start = f.tensor_data(first) - first.offset - f.data_offset();
+        // The header (2B4T's vocabulary: several MB) has been parsed into the inspection.
+        release_mapped_pages(file_start, f.data_offset());
     }
 
     int threads = options.n_threads > 0 ? options.n_threads : (int)std::thread::hardware_concurrency();
     m->pool_ = std::make_unique<ThreadPool>(std::max(1, threads));
 
     m->load_tensors(f, inspection, options);
+    // Tensors were released one by one as they were copied, but a page fault maps the cached
+    // pages around it too (Linux's fault-around, 64 KiB), so neighbours released earlier and
+    // the start of tensors used in place come back. Nothing of the file is needed now until a
+    // forward pass reads a tensor used in place: drop the whole mapping from the resident set.
+    if (!options.use_mmap && file_start) release_mapped_pages(file_start, f.file_size());
     // Kept open while any matrix is computed from it (tensor data pointers stay valid: moving
     // the file moves its mapping, not the mapped memory).
     if (options.use_mmap || inspection.mapped_bytes > 0) m->mapped_ = std::make_unique<GgufFile>(std::move(f));
@@ -146,6 +152,7 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
             LinearOptions o = layer_options;
             o.repack = it.repack;
             o.requantize_q8 = options.output_q8 && it.is_output;
+            o.release_source = release;
             const auto r0 = std::chrono::steady_clock::now();
             matrix_slot(it.plan) = make_linear(w, scale, o);
             repack_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
