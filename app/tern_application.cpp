@@ -36,8 +36,10 @@ TernApplication::~TernApplication() {
     // Where the user left off: the window's size (the open conversation is saved as it changes).
     if (QQuickWindow* w = window(); w && settings_) settings_->setWindowSize(w->size());
     engine_.reset();  // the window goes first: QML must not see controllers die under it
+#ifdef TERN_HAS_API_SERVER
     delete apiServer_;  // its jobs run on the worker: stop them before the worker goes
     apiServer_ = nullptr;
+#endif
     delete chat_;     // flushes a streaming reply
     chat_ = nullptr;
     delete manager_;  // pauses transfers (the .part files stay for the next run)
@@ -120,7 +122,9 @@ bool TernApplication::start() {
                                    {QStringLiteral("exporter"), QVariant::fromValue(exporter_)}});
     // A context property rather than one more of Main's required properties: it is absent
     // (and the settings say so) in builds without the server.
-    if (apiServer_) engine_->rootContext()->setContextProperty(QStringLiteral("apiServer"), apiServer_);
+#ifdef TERN_HAS_API_SERVER
+    engine_->rootContext()->setContextProperty(QStringLiteral("apiServer"), apiServer_);
+#endif
     engine_->load(QUrl(QStringLiteral("qrc:/TernUi/Main.qml")));
     QQuickWindow* w = window();
     if (!w) return false;
