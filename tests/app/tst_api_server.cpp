@@ -37,6 +37,7 @@ namespace {
 struct HttpResult {
     int status = 0;
     QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QByteArray body;
     QJsonObject json;
     qint64 finishedAtMs = 0;
 };
@@ -93,7 +94,8 @@ class ApiServerTest : public QObject {
         r.finishedAtMs = clock_.elapsed();
         r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         r.error = reply->error();
-        r.json = QJsonDocument::fromJson(reply->readAll()).object();
+        r.body = reply->readAll();
+        r.json = QJsonDocument::fromJson(r.body).object();
         reply->deleteLater();
         return r;
     }
@@ -148,6 +150,15 @@ private slots:
         const QJsonObject message = chat.json.value("choices").toArray().at(0).toObject().value("message").toObject();
         QCOMPARE(message.value("role").toString(), QStringLiteral("assistant"));
         QVERIFY(chat.json.value("usage").toObject().value("prompt_tokens").toInt() > 0);
+
+        // Streamed: server-sent events from the same job path, ending with [DONE].
+        QJsonObject streamed = chatBody("Once upon a time", 8);
+        streamed.insert("stream", true);
+        const HttpResult stream = call(base + "/v1/chat/completions", "POST", streamed);
+        QCOMPARE(stream.status, 200);
+        QVERIFY2(stream.body.startsWith("data: {") && stream.body.contains("chat.completion.chunk") &&
+                     stream.body.trimmed().endsWith("data: [DONE]"),
+                 stream.body.constData());
 
         // An API key: /v1 asks for it, /health stays open.
         api->setApiKey(QStringLiteral("sekrit"));
