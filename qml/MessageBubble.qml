@@ -28,6 +28,13 @@ Item {
 
     readonly property bool isUser: role === "user"
     property bool editing: false
+    readonly property bool canSubmitEdit: !busy && editor.text.trim().length > 0
+
+    function submitEdit() {
+        if (!canSubmitEdit) return
+        editRequested(messageId, editor.text)
+        editing = false
+    }
     implicitHeight: bubble.height + 12
     Accessible.role: Accessible.Grouping
     Accessible.name: (isUser ? qsTr("You") : qsTr("Assistant")) + ": " + content
@@ -153,13 +160,23 @@ Item {
                     color: Theme.text
                     Accessible.name: qsTr("Edit message")
                     background: Rectangle { color: Theme.surface; border.color: Theme.accent; radius: 6 }
+                    // As in the composer: Enter sends, Shift+Enter breaks the line; Esc cancels.
+                    Keys.onPressed: (event) => {
+                        if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter) && !(event.modifiers & Qt.ShiftModifier)) {
+                            event.accepted = true
+                            root.submitEdit()
+                        } else if (event.key === Qt.Key_Escape) {
+                            event.accepted = true
+                            root.editing = false
+                        }
+                    }
                 }
                 RowLayout {
                     Button {
                         text: qsTr("Send as new version")
                         Accessible.name: text
-                        enabled: !root.busy && editor.text.trim().length > 0
-                        onClicked: { root.editRequested(root.messageId, editor.text); root.editing = false }
+                        enabled: root.canSubmitEdit
+                        onClicked: root.submitEdit()
                     }
                     Button {
                         text: qsTr("Cancel")

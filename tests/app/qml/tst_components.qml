@@ -185,6 +185,29 @@ Item {
             compare(edits.count, 1)
             compare(edits.signalArguments[0][1], "New question")
         }
+
+        function test_enter_in_the_edit_box_sends_and_escape_cancels() {
+            const b = createTemporaryObject(bubbleComponent, root, { role: "user", content: "Old question" })
+            const edits = createTemporaryObject(signalSpy, root, { target: b, signalName: "editRequested" })
+            waitForRendering(b)
+            mouseClick(findChild(b, "editButton"))
+            const area = findChild(b, "editArea")
+            area.forceActiveFocus()
+            area.text = "New question"
+            area.cursorPosition = area.text.length
+            keyClick(Qt.Key_Return, Qt.ShiftModifier)
+            compare(edits.count, 0, "Shift+Enter breaks the line")
+            compare(area.text, "New question\n")
+            keyClick(Qt.Key_Return)
+            compare(edits.count, 1, "Enter sends, as in the composer")
+            compare(edits.signalArguments[0][1], "New question\n")
+            verify(!b.editing)
+            mouseClick(findChild(b, "editButton"))
+            area.forceActiveFocus()
+            keyClick(Qt.Key_Escape)
+            verify(!b.editing, "Esc cancels")
+            compare(edits.count, 1)
+        }
     }
 
     TestCase {
