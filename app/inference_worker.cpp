@@ -1,5 +1,7 @@
 #include "app/inference_worker.h"
 
+#include "app/engine_chat_settings.h"
+
 #include "engine/chat_engine.h"
 #include "engine/error.h"
 #include "engine/model.h"
@@ -23,17 +25,6 @@ GenerationStats::Reason toReason(StopReason r) {
         case StopReason::ContextFull: return GenerationStats::ContextFull;
     }
     return GenerationStats::EndOfText;
-}
-
-ChatSettings toChatSettings(const GenerationSettings& s) {
-    ChatSettings c;
-    c.max_tokens = s.maxTokens;
-    c.sampling.temperature = (float)s.temperature;
-    c.sampling.top_p = (float)s.topP;
-    c.sampling.top_k = s.topK;
-    c.sampling.repeat_penalty = (float)s.repeatPenalty;
-    c.sampling.seed = s.seed;
-    return c;
 }
 
 }  // namespace
@@ -179,7 +170,7 @@ void InferenceWorker::generate(const GenerationRequest& request) {
     };
     sinceEmit.start();
     try {
-        const ChatResult r = engine_->chat(messages, toChatSettings(request.settings), cancel, events);
+        const ChatResult r = engine_->chat(messages, toEngineChatSettings(request.settings), cancel, events);
         finishActive();
         flush();
         stats.text = QString::fromStdString(r.text);

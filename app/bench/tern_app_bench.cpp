@@ -10,6 +10,7 @@
 // only by what else the process does while decoding. Also reported: how much CPU the GUI thread
 // used during B and C, the usual thief of the inference threads' cores.
 #include "app/chat_controller.h"
+#include "app/engine_chat_settings.h"
 #include "app/model_controller.h"
 #include "app/tern_application.h"
 #include "app/worker_thread.h"
@@ -86,18 +87,6 @@ GenerationSettings benchSettings(int maxTokens) {
     s.seed = 1;
     s.maxTokens = maxTokens;
     return s;
-}
-
-// The same conversion the worker does (inference_worker.cpp), for side A.
-tern::ChatSettings toChatSettings(const GenerationSettings& s) {
-    tern::ChatSettings c;
-    c.max_tokens = s.maxTokens;
-    c.sampling.temperature = (float)s.temperature;
-    c.sampling.top_p = (float)s.topP;
-    c.sampling.top_k = s.topK;
-    c.sampling.repeat_penalty = (float)s.repeatPenalty;
-    c.sampling.seed = s.seed;
-    return c;
 }
 
 // CPU time of the calling thread (the GUI thread here), seconds; 0 where unsupported.
@@ -217,7 +206,7 @@ bool waitUntil(const Sender* sender, Signal signal, const std::function<bool()>&
 class EngineSide {
 public:
     EngineSide(const std::string& path, int threads, const GenerationSettings& settings, const std::string& prompt)
-        : settings_(toChatSettings(settings)) {
+        : settings_(toEngineChatSettings(settings)) {
         LoadOptions lo;
         lo.n_threads = threads;
         model_ = Model::load(path, lo);

@@ -26,14 +26,11 @@ namespace {
 
 // resources/models of the source tree this test was compiled from.
 std::string models_dir() {
-    const std::string file = __FILE__;
-    const std::string tail = "tests/engine/test_default_model.cpp";
-    if (file.size() < tail.size() || file.compare(file.size() - tail.size(), tail.size(), tail) != 0)
-        FAIL("cannot locate the source tree from __FILE__ = " << file);
-    return file.substr(0, file.size() - tail.size()) + "resources/models/";
+    const std::string model = tern_test::builtin_model();
+    return model.substr(0, model.size() - std::string("tern-default.gguf").size());
 }
 
-std::string model_path() { return models_dir() + "tern-default.gguf"; }
+std::string model_path() { return tern_test::builtin_model(); }
 
 const JsonValue& card() {
     static const JsonValue c = parse_json_file(models_dir() + "tern-default.json");
