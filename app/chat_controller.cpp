@@ -5,10 +5,53 @@
 #include "app/model_controller.h"
 #include "app/notice_service.h"
 
+#include <QRegularExpression>
+
 namespace tern::app {
 
+namespace {
+// One line of Markdown as plain words for a title: "# Heading" is "Heading", "| col a | col b |"
+// is "col a · col b", "**bold** and `code`" is "bold and code", "[text](url)" is "text".
+QString plainLine(QString line) {
+    static const QRegularExpression fence(QStringLiteral("^\\s*(```|~~~)"));
+    static const QRegularExpression tableRule(QStringLiteral("^\\s*\\|?\\s*:?-{2,}:?\\s*(\\|\\s*:?-{2,}:?\\s*)*\\|?\\s*$"));
+    static const QRegularExpression rule(QStringLiteral("^\\s*([-*_])(\\s*\\1){2,}\\s*$"));
+    static const QRegularExpression lead(QStringLiteral("^\\s*(#{1,6}\\s+|>+\\s*|[-*+]\\s+\\[[ xX]\\]\\s+|[-*+]\\s+|\\d+[.)]\\s+)+"));
+    static const QRegularExpression image(QStringLiteral("!\\[([^\\]]*)\\]\\([^)]*\\)"));
+    static const QRegularExpression link(QStringLiteral("\\[([^\\]]*)\\]\\([^)]*\\)"));
+    static const QRegularExpression emphasis(QStringLiteral("(\\*\\*|__|~~|`+)"));
+    static const QRegularExpression italic(QStringLiteral("\\*(\\S(?:[^*]*\\S)?)\\*"));  // *word*, not 2*3
+    static const QRegularExpression heading(QStringLiteral("^\\s*#{1,6}\\s"));
+    static const QRegularExpression closingHashes(QStringLiteral("\\s+#+$"));
+    static const QRegularExpression underscores(QStringLiteral("(^|\\W)_+|_+(\\W|$)"));
+    if (fence.match(line).hasMatch() || tableRule.match(line).hasMatch() || rule.match(line).hasMatch()) return {};
+    const bool isHeading = heading.match(line).hasMatch();
+    line.remove(lead);
+    line.replace(image, QStringLiteral("\\1"));
+    line.replace(link, QStringLiteral("\\1"));
+    line.remove(emphasis);
+    line.replace(italic, QStringLiteral("\\1"));
+    line.replace(underscores, QStringLiteral("\\1\\2"));
+    line = line.trimmed();
+    if (line.contains(QLatin1Char('|'))) {  // a table row: its cells, side by side
+        QStringList cells;
+        for (const QString& c : line.split(QLatin1Char('|')))
+            if (!c.trimmed().isEmpty()) cells << c.trimmed();
+        line = cells.join(QStringLiteral(" · "));
+    }
+    if (isHeading) line.remove(closingHashes);  // "# Title #"
+    return line.simplified();
+}
+}  // namespace
+
 QString autoTitle(const QString& firstMessage) {
-    QString line = firstMessage.trimmed().section(QLatin1Char('\n'), 0, 0).simplified();
+    // The first line that still says something once its Markdown is gone (a code fence or a
+    // table's rule says nothing).
+    QString line;
+    for (const QString& raw : firstMessage.split(QLatin1Char('\n'))) {
+        line = plainLine(raw);
+        if (!line.isEmpty()) break;
+    }
     if (line.size() <= 60) return line;
     int cut = line.lastIndexOf(QLatin1Char(' '), 60);
     if (cut < 30) cut = 60;

@@ -68,3 +68,17 @@ TEST_CASE("automatic titles come from the first line, cut at a word", "[history]
     CHECK(t.endsWith(QStringLiteral("…")));
     CHECK_FALSE(t.contains("wor…"));
 }
+
+TEST_CASE("automatic titles leave the Markdown markers out", "[history]") {
+    CHECK(autoTitle("# Heading\nbody") == "Heading");
+    CHECK(autoTitle("## Plan a trip ##") == "Plan a trip");
+    CHECK(autoTitle("| col a | col b |\n|---|---|\n| 1 | 2 |") == "col a · col b");
+    CHECK(autoTitle("```python\nprint('hi')\n```") == "print('hi')");
+    CHECK(autoTitle("**Bold** and `code` and [a link](https://example.org)") == "Bold and code and a link");
+    CHECK(autoTitle("- [ ] buy *milk*") == "buy milk");
+    CHECK(autoTitle("> quoted words") == "quoted words");
+    CHECK(autoTitle("1. first step") == "first step");
+    // What only looks like a marker stays.
+    CHECK(autoTitle("Is 2*3 = 6 in C#?").toStdString() == "Is 2*3 = 6 in C#?");
+    CHECK(autoTitle("rename snake_case_names") == "rename snake_case_names");
+}
