@@ -1,7 +1,7 @@
 #include "app/api_chat_backend.h"
 
 #include "app/inference_worker.h"
-#include "engine/session.h"
+#include "engine/chat/session.h"
 
 #include <algorithm>
 #include <mutex>

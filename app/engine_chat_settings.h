@@ -3,7 +3,7 @@
 // engine's ChatSettings. One conversion, used by the inference worker and tern-app-bench, so
 // the benchmark's in-process side runs exactly what the app runs.
 #include "app/generation_settings.h"
-#include "engine/chat_engine.h"
+#include "engine/chat/chat_engine.h"
 
 namespace tern::app {
 

@@ -2,9 +2,9 @@
 
 #include "app/engine_chat_settings.h"
 
-#include "engine/chat_engine.h"
+#include "engine/chat/chat_engine.h"
 #include "engine/error.h"
-#include "engine/model.h"
+#include "engine/model/model.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>

@@ -5,7 +5,7 @@
 // results leave as signals; the one exception is requestStop(), which must reach a generation
 // that is busy in the decode loop and so is a thread-safe direct call.
 #include "app/inference_types.h"
-#include "engine/cancel_token.h"
+#include "engine/chat/cancel_token.h"
 
 #include <QObject>
 

@@ -15,7 +15,7 @@
 #include "app/modelstore/catalog.h"
 #include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
-#include "engine/default_model.h"
+#include "engine/model/default_model.h"
 
 #include <QCoreApplication>
 #include <QQmlApplicationEngine>

@@ -1,7 +1,7 @@
 #include "app/modelstore/gguf_check.h"
 
-#include "engine/gguf_reader.h"
-#include "engine/model_inspect.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/model/model_inspect.h"
 
 #include <QFileInfo>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Checks that a file is a GGUF model Tern can run, without loading its weights: the engine's
-// inspect_model (engine/model_inspect.h), the same inspection Model::load starts with, reads the
+// inspect_model (engine/model/model_inspect.h), the same inspection Model::load starts with, reads the
 // header through a memory mapping (so a 1 GB file costs nothing) and checks the architecture,
 // configuration, tokenizer and every tensor the model needs, with its type and shape.
 #include <QString>

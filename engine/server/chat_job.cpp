@@ -1,7 +1,7 @@
 #include "engine/server/chat_job.h"
 
 #include "engine/error.h"
-#include "engine/session.h"
+#include "engine/chat/session.h"
 
 #include <new>
 

@@ -3,7 +3,7 @@
 // runs the engine: its input, its CancelToken, the text pieces it produced and its end. A handler
 // submits a Job to a ChatBackend, then waits on it for pieces and the end; it cancels the job's
 // token when its client goes away.
-#include "engine/chat_engine.h"
+#include "engine/chat/chat_engine.h"
 #include "engine/server/api_error.h"
 
 #include <chrono>

@@ -1,6 +1,6 @@
 #include "engine/server/inference_worker.h"
 
-#include "engine/session.h"
+#include "engine/chat/session.h"
 
 #include <fmt/core.h>
 

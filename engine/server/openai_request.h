@@ -3,7 +3,7 @@
 // queued, so every mistake is a 400 with the field named, and the inference thread only ever
 // sees well-formed work. Fields are mapped honestly: what the engine cannot do (n > 1, non-zero
 // presence/frequency penalties, tools, logprobs) is refused with a 400 rather than ignored.
-#include "engine/chat_engine.h"
+#include "engine/chat/chat_engine.h"
 #include "engine/server/api_error.h"
 
 #include <optional>

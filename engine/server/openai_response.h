@@ -1,7 +1,7 @@
 #pragma once
 // ChatEngine results -> OpenAI response bodies and server-sent events. Pure functions of their
 // inputs (ids and timestamps are passed in), so the formats can be unit-tested.
-#include "engine/chat_engine.h"
+#include "engine/chat/chat_engine.h"
 #include "engine/server/api_error.h"
 
 #include <nlohmann/json.hpp>

@@ -2,12 +2,12 @@
 // --bandwidth, how close decode comes to this machine's memory-bandwidth bound; with --compare,
 // the same measurements at another kernel level (e.g. scalar) in the same run, as ratios; with
 // --compare-file, next to a peer engine's figures from llama-bench's JSON output.
-#include "engine/default_model.h"
+#include "engine/model/default_model.h"
 #include "engine/error.h"
-#include "engine/json.h"
-#include "engine/linear.h"
-#include "engine/session.h"
-#include "engine/thread_pool.h"
+#include "engine/tokenizer/json.h"
+#include "engine/model/linear.h"
+#include "engine/chat/session.h"
+#include "engine/model/thread_pool.h"
 #include "engine/tools/tool_args.h"
 #include "kernels/dispatch.h"
 

@@ -1,12 +1,12 @@
 // tern-cli: generate text, chat in the terminal, inspect and evaluate models.
-#include "engine/chat_engine.h"
-#include "engine/default_model.h"
+#include "engine/chat/chat_engine.h"
+#include "engine/model/default_model.h"
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/npy.h"
-#include "engine/perplexity.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/npy.h"
+#include "engine/chat/perplexity.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "engine/tools/tool_args.h"
 
 #include <fmt/core.h>

@@ -1,9 +1,9 @@
 // tern-convert: writes GGUF files — vocabularies from Hugging Face tokenizers, and synthetic
 // models with random ternary weights in real models' layouts.
 #include "engine/error.h"
-#include "engine/gguf_writer.h"
-#include "engine/hf_tokenizer_import.h"
-#include "engine/synthetic_model.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/tokenizer/hf_tokenizer_import.h"
+#include "engine/model/synthetic_model.h"
 #include "engine/tools/tool_args.h"
 
 #include <fmt/core.h>

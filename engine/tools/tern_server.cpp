@@ -1,9 +1,9 @@
 // tern-server: a local OpenAI-compatible API (/v1/chat/completions, /v1/completions,
 // /v1/models, /health) on the engine's ChatEngine. See engine/server/.
-#include "engine/chat_engine.h"
-#include "engine/default_model.h"
+#include "engine/chat/chat_engine.h"
+#include "engine/model/default_model.h"
 #include "engine/error.h"
-#include "engine/model.h"
+#include "engine/model/model.h"
 #include "engine/server/server_options.h"
 #include "engine/server/server_routes.h"
 #include "engine/tools/tool_args.h"

@@ -78,7 +78,7 @@ void measure(const std::string& name, double bytes, double ops, const std::funct
   g_rows.push_back(r);
 }
 
-// Weight memory as the engine allocates it (engine/linear.h WeightBuffer): 2 MiB aligned,
+// Weight memory as the engine allocates it (engine/model/linear.h WeightBuffer): 2 MiB aligned,
 // transparent huge pages only with TERN_HUGEPAGES=1.
 struct HugeBuffer {
   uint8_t* p = nullptr;

@@ -1,6 +1,6 @@
 #include "app_test_support.h"
 
-#include "engine/synthetic_model.h"
+#include "engine/model/synthetic_model.h"
 
 #include <QFile>
 #include <QJsonDocument>

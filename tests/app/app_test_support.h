@@ -10,7 +10,7 @@
 
 namespace tern_app_test {
 
-// A tiny random-weight model (engine/synthetic_model.h) written once per process.
+// A tiny random-weight model (engine/model/synthetic_model.h) written once per process.
 QString tinyModelPath();
 // Runs the event loop until cond() is true or timeoutMs passes; returns cond().
 bool waitFor(const std::function<bool()>& cond, int timeoutMs = 10000);

@@ -11,7 +11,7 @@
 #include "app/model_controller.h"
 #include "app/tern_application.h"
 #include "app_test_support.h"
-#include "engine/default_model.h"
+#include "engine/model/default_model.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -9,7 +9,7 @@
 #include "app/theme.h"
 #include "app_test_support.h"
 #include "served_model.h"
-#include "engine/default_model.h"
+#include "engine/model/default_model.h"
 
 #include "app/conversation_exporter.h"
 #include "app/notice_list_model.h"

@@ -11,7 +11,7 @@
 #include "app/modelstore/model_library.h"
 #include "app/worker_thread.h"
 #include "app_test_support.h"
-#include "engine/default_model.h"
+#include "engine/model/default_model.h"
 #include "served_model.h"
 
 #include <QAbstractItemModelTester>

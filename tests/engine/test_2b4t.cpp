@@ -1,10 +1,10 @@
 // The synthetic file with the official BitNet b1.58 2B4T layout (written by the ctest fixture
 // with `tern-convert synthetic --shape 2b4t --type i2_s --vocab llama3-vocab.gguf`) loads
 // through the official path and generates.
-#include "engine/gguf_reader.h"
-#include "engine/model.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/model/model.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

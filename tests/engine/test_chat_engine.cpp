@@ -1,9 +1,9 @@
 // The engine-level chat API: one set of rules for every front end (app, tern-cli, API server),
 // tested once here on the built-in model.
-#include "engine/chat_engine.h"
-#include "engine/chat_prompt.h"
-#include "engine/model.h"
-#include "engine/tokenizer.h"
+#include "engine/chat/chat_engine.h"
+#include "engine/chat/chat_prompt.h"
+#include "engine/model/model.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "engine/chat_template.h"
+#include "engine/chat/chat_template.h"
 
 #include <catch2/catch.hpp>
 
@@ -16,7 +16,7 @@ const std::vector<ChatMessage> kConversation = {
     {"user", "What is 2+2?"},
 };
 
-// Official microsoft/bitnet-b1.58-2B-4T-gguf placeholder (engine/bitnet-formats.md §6).
+// Official microsoft/bitnet-b1.58-2B-4T-gguf placeholder (engine/gguf/bitnet-formats.md §6).
 const char* kBitnetPlaceholder =
     "{% for message in messages %}{% if loop.first %}{{ bos_token }}{% endif %}"
     "{% if message['role'] == 'user' %}{{ 'Human: ' + message['content'] + '\\n\\nBITNETAssistant: ' "

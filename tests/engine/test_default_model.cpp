@@ -2,14 +2,14 @@
 // trained to compute. The reference numbers were computed once in PyTorch by
 // resources/models/train/train.py, on the same exported ternary weights, and are stored in the
 // model's card (resources/models/tern-default.json); these tests recompute them with the engine.
-#include "engine/chat_prompt.h"
-#include "engine/chat_template.h"
-#include "engine/gguf_reader.h"
-#include "engine/json.h"
-#include "engine/model.h"
-#include "engine/perplexity.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/chat/chat_prompt.h"
+#include "engine/chat/chat_template.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/tokenizer/json.h"
+#include "engine/model/model.h"
+#include "engine/chat/perplexity.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

@@ -1,10 +1,10 @@
 // The forward pass against a straightforward reference written here from the maths in
 // bitnet-formats.md §1.2-1.3: weights dequantised to float, plain loops, double accumulation,
 // the same per-token absmax int8 rounding of activations before every ternary layer.
-#include "engine/gguf_reader.h"
-#include "engine/model.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/model/model.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "kernels/fp16.h"
 #include "kernels/ternary_formats.h"
 #include "tests/engine/test_support.h"

@@ -1,12 +1,12 @@
 // Generation only ever produces and consumes ids the tokenizer knows: padded embeddings (more
 // rows than tokens) never yield a padding id, and an empty prompt never becomes id -1.
-#include "engine/chat_prompt.h"
+#include "engine/chat/chat_prompt.h"
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/model.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/model/model.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "kernels/fp16.h"
 #include "tests/engine/test_support.h"
 

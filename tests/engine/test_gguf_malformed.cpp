@@ -1,7 +1,7 @@
 // Hostile and broken GGUF files: each class must give a GgufError of the right kind whose message
 // names the key or tensor — never a crash, an over-read or a giant allocation.
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // GGUF write/read round trips: every metadata value type, every tensor type, alignments, v2/v3,
 // the typed getters, writer failure handling, and the real GPT-2 vocabulary file.
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

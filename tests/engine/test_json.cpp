@@ -1,5 +1,5 @@
 // The strict JSON parser: values, escapes, numbers, and errors with offsets.
-#include "engine/json.h"
+#include "engine/tokenizer/json.h"
 
 #include <catch2/catch.hpp>
 

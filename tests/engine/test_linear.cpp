@@ -1,7 +1,7 @@
-// Load-time weight transformations (engine/linear.h: ternary repacking, the 8-bit output
+// Load-time weight transformations (engine/model/linear.h: ternary repacking, the 8-bit output
 // matrix) and the kernel levels (kernels/dispatch.h), checked on whole forward passes.
-#include "engine/model.h"
-#include "engine/session.h"
+#include "engine/model/model.h"
+#include "engine/chat/session.h"
 #include "kernels/dispatch.h"
 #include "tests/engine/test_support.h"
 

@@ -1,13 +1,13 @@
 // Model loading and inspection: architectures, configuration, and clear errors for files that
 // cannot run, the same from inspect_model as from Model::load.
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/model.h"
-#include "engine/model_inspect.h"
-#include "engine/model_limits.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/model/model.h"
+#include "engine/model/model_inspect.h"
+#include "engine/model/model_limits.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

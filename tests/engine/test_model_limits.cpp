@@ -1,13 +1,13 @@
-// Sizes a hostile model file claims are range-checked in one place (engine/model_limits.h)
+// Sizes a hostile model file claims are range-checked in one place (engine/model/model_limits.h)
 // before anything is allocated or indexed: a clear tern::Error naming the tensor or key, never
 // a truncated count, a giant copy or an out-of-bounds write.
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/model.h"
-#include "engine/model_limits.h"
-#include "engine/session.h"
-#include "engine/system_memory.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/model/model.h"
+#include "engine/model/model_limits.h"
+#include "engine/chat/session.h"
+#include "engine/model/system_memory.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

@@ -1,10 +1,10 @@
 // Memory of a loaded model (Tern issue 15, item 2): matrices the kernels read in the file's own
 // layout are computed from the mapping in place, pages of tensors copied (repacked) out of the
 // file are released, and the logits are exactly those of the path that copies everything.
-#include "engine/gguf_reader.h"
-#include "engine/model.h"
-#include "engine/model_inspect.h"
-#include "engine/session.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/model/model.h"
+#include "engine/model/model_inspect.h"
+#include "engine/chat/session.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "engine/npy.h"
+#include "engine/gguf/npy.h"
 
 #include "engine/error.h"
 

@@ -1,4 +1,4 @@
-#include "engine/sampler.h"
+#include "engine/chat/sampler.h"
 
 #include "engine/error.h"
 

@@ -1,10 +1,10 @@
 // Sessions: generation, cancellation, prefix reuse, context limits.
-#include "engine/chat_prompt.h"
-#include "engine/model.h"
-#include "engine/session.h"
-#include "engine/stop_strings.h"
-#include "engine/thread_pool.h"
-#include "engine/tokenizer.h"
+#include "engine/chat/chat_prompt.h"
+#include "engine/model/model.h"
+#include "engine/chat/session.h"
+#include "engine/chat/stop_strings.h"
+#include "engine/model/thread_pool.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

@@ -41,7 +41,7 @@ std::string read_file(const std::string& path) {
 
 }  // namespace tern_test
 
-#include "engine/synthetic_model.h"
+#include "engine/model/synthetic_model.h"
 
 #include <filesystem>
 

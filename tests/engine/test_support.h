@@ -14,7 +14,7 @@ std::string read_file(const std::string& path);
 
 }  // namespace tern_test
 
-#include "engine/ggml_type.h"
+#include "engine/gguf/ggml_type.h"
 
 namespace tern_test {
 
@@ -25,7 +25,7 @@ std::string tiny_model(const std::string& arch = "bitnet-b1.58", tern::GgmlType 
 
 }  // namespace tern_test
 
-#include "engine/model.h"
+#include "engine/model/model.h"
 
 namespace tern_test {
 // Load options with only the thread count set.

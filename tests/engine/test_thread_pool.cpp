@@ -1,6 +1,6 @@
-// The persistent thread pool (engine/thread_pool.h): every index once, across many quick jobs,
+// The persistent thread pool (engine/model/thread_pool.h): every index once, across many quick jobs,
 // through the spin -> sleep -> wake transitions, and with an exception in the caller's share.
-#include "engine/thread_pool.h"
+#include "engine/model/thread_pool.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
 #include "tests/engine/test_tokenizer_fixtures.h"
 
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/hf_tokenizer_import.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/tokenizer/hf_tokenizer_import.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 // Vocabularies shared by the tokenizer tests, each loaded once per test process.
-#include "engine/gguf_reader.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/tokenizer/tokenizer.h"
 
 #include <string>
 #include <vector>

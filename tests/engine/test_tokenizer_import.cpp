@@ -1,10 +1,10 @@
 // Hugging Face tokenizer.json -> GGUF tokenizer keys.
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/hf_tokenizer_import.h"
-#include "engine/tokenizer_bpe.h"
-#include "engine/unicode.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/tokenizer/hf_tokenizer_import.h"
+#include "engine/tokenizer/tokenizer_bpe.h"
+#include "engine/tokenizer/unicode.h"
 #include "tests/engine/test_support.h"
 
 #include <catch2/catch.hpp>

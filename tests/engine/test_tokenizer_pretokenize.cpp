@@ -1,6 +1,6 @@
 // Unicode classes, UTF-8 helpers and the pre-tokenizer splits (against what the regexes give).
-#include "engine/pretokenizer.h"
-#include "engine/unicode.h"
+#include "engine/tokenizer/pretokenizer.h"
+#include "engine/tokenizer/unicode.h"
 
 #include <catch2/catch.hpp>
 

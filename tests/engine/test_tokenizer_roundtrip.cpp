@@ -1,7 +1,7 @@
 // decode(encode(x)) == x over varied Unicode for all three vocabularies, and streaming decode
 // of generated tokens through Utf8StreamDecoder.
-#include "engine/unicode.h"
-#include "engine/utf8_stream.h"
+#include "engine/tokenizer/unicode.h"
+#include "engine/tokenizer/utf8_stream.h"
 #include "kernels/splitmix64.h"
 #include "tests/engine/test_tokenizer_fixtures.h"
 

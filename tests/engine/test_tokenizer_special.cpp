@@ -1,8 +1,8 @@
 // Special tokens, BOS, end-of-generation ids, pre-tokenizer choice and load errors.
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/tokenizer_bpe.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/tokenizer/tokenizer_bpe.h"
 #include "tests/engine/test_support.h"
 #include "tests/engine/test_tokenizer_fixtures.h"
 

@@ -6,10 +6,10 @@
 //   - build_chat_prompt() fits the budget it promises, spells the rendered text back (the
 //     built-in model's byte-level BPE round-trips), and no Control token comes from a message's
 //     content: a "<|eot_id|>" typed by the user must stay plain text (the point of encode_marked).
-#include "engine/chat_prompt.h"
-#include "engine/chat_template.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/chat/chat_prompt.h"
+#include "engine/chat/chat_template.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/fuzz/fuzz_support.h"
 
 #include <fuzzer/FuzzedDataProvider.h>

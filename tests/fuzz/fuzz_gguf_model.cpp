@@ -5,10 +5,10 @@
 // allocation (gguf_reader.h), so only tern::Error is caught here: anything else (another
 // exception, a sanitizer report, an allocation above -malloc_limit_mb) is a finding.
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/model.h"
-#include "engine/session.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/model/model.h"
+#include "engine/chat/session.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/fuzz/fuzz_support.h"
 
 #include <cstdint>

@@ -4,7 +4,7 @@
 // (a top-level container is level 1). The first byte picks max_depth (1..64, or the default) so
 // that the depth limit itself is exercised at every level.
 #include "engine/error.h"
-#include "engine/json.h"
+#include "engine/tokenizer/json.h"
 
 #include <cstdint>
 #include <cstdlib>

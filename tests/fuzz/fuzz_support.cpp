@@ -1,6 +1,6 @@
 #include "tests/fuzz/fuzz_support.h"
 
-#include "engine/gguf_reader.h"
+#include "engine/gguf/gguf_reader.h"
 
 #include <cstdio>
 #include <cstdlib>

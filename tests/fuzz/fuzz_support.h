@@ -2,7 +2,7 @@
 // What several fuzz targets share: a scratch file per process (the engine's readers take paths,
 // not buffers) and the built-in model's tokenizer (a real trained BPE vocabulary that ships in
 // the repository, so no target depends on ../shared/data).
-#include "engine/tokenizer.h"
+#include "engine/tokenizer/tokenizer.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -8,9 +8,9 @@
 //   - add_bos prepends exactly the BOS token.
 // Two vocabularies: the built-in model's trained BPE (4096 tokens, 3837 merges) and a small
 // SentencePiece one made here, with byte fallback, a UserDefined and a Control token.
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/fuzz/fuzz_support.h"
 
 #include <algorithm>

@@ -4,10 +4,10 @@
 // Tokenizer, which then encodes and decodes a fixed text (the importer and the tokenizer must
 // agree on what a valid vocabulary is; a rejection there is a tern::Error too, and allowed).
 #include "engine/error.h"
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/hf_tokenizer_import.h"
-#include "engine/tokenizer.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/tokenizer/hf_tokenizer_import.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "tests/fuzz/fuzz_support.h"
 
 #include <cstdint>

@@ -4,9 +4,9 @@
 // generate: one layer, tiny dimensions, one file per weight type and architecture, plus a
 // metadata-only file with every value type for the reader. Run again after a format change:
 //   build-fuzz/tests/fuzz/make_seed_models tests/fuzz/corpus/fuzz_gguf_model
-#include "engine/gguf_writer.h"
-#include "engine/tokenizer_bpe.h"
-#include "engine/unicode.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/tokenizer/tokenizer_bpe.h"
+#include "engine/tokenizer/unicode.h"
 #include "kernels/fp16.h"
 #include "kernels/ternary_formats.h"
 

@@ -1,6 +1,6 @@
 #include "support.h"
 
-#include "engine/synthetic_model.h"
+#include "engine/model/synthetic_model.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>

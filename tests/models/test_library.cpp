@@ -1,8 +1,8 @@
 // Installed models: GGUF validation, import by copy or reference, duplicates, remove, default.
 #include "app/modelstore/model_library.h"
-#include "engine/gguf_reader.h"
-#include "engine/gguf_writer.h"
-#include "engine/synthetic_model.h"
+#include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/gguf_writer.h"
+#include "engine/model/synthetic_model.h"
 #include "support.h"
 
 #include <QDir>
@@ -30,7 +30,7 @@ QString writeGguf(const QString& path, const std::string& arch) {
     return path;
 }
 
-// A tiny complete model of the given architecture (engine/synthetic_model.h), with one tensor
+// A tiny complete model of the given architecture (engine/model/synthetic_model.h), with one tensor
 // left out if `drop` names one.
 QString writeModel(const QString& path, const std::string& arch, const std::string& drop = {}) {
     QDir().mkpath(QFileInfo(path).absolutePath());

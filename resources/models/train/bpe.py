@@ -1,6 +1,6 @@
 """Byte-level BPE in the GPT-2 style, as the Tern engine reads it from a GGUF file.
 
-The engine (engine/tokenizer_bpe.cpp) pre-tokenizes a vocabulary that is not LLaMA 3's with the
+The engine (engine/tokenizer/tokenizer_bpe.cpp) pre-tokenizes a vocabulary that is not LLaMA 3's with the
 GPT-2 split rule, maps every byte to GPT-2's printable alphabet, then applies the merges by rank
 (lowest rank first, leftmost on ties). Encoding here does exactly that, so the token ids the
 model was trained on are the ids the engine produces for the same text.

@@ -239,7 +239,7 @@ class ExportedModel:
         return _rmsnorm_exact(x, self.out_norm, eps) @ self.embd.T
 
     def perplexity(self, tokens, window):
-        """As engine/perplexity.cpp: windows of `window` tokens overlapping by one, each from an
+        """As engine/chat/perplexity.cpp: windows of `window` tokens overlapping by one, each from an
         empty cache; every token after the first predicted once. Returns (mean NLL, n scored)."""
         nll, n = 0.0, 0
         start = 0

@@ -204,7 +204,7 @@ def train(args, data, cfg):
 
 # ----------------------------------------------------------------------------------------------
 # Fine-tuning for the chat window: the app renders `<|begin_of_text|>User: {message}<|eot_id|>
-# Assistant: ` (BitNet chat format, engine/chat_template.cpp) and stops at <|eot_id|>.
+# Assistant: ` (BitNet chat format, engine/chat/chat_template.cpp) and stops at <|eot_id|>.
 
 # Words that follow "a"/"the" but are not the thing a story is about.
 NOT_NOUNS = set("""little big small old new good bad happy sad nice very tall short red blue green

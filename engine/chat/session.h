@@ -1,0 +1,112 @@
+#pragma once
+// One conversation's state on a loaded model: its KV cache and the tokens in it. Consecutive
+// calls reuse the cache for the prefix they share with what is cached, so a follow-up chat turn
+// only processes its new tokens. A session is used by one thread at a time; a request's
+// CancelToken may be cancelled from any thread.
+#include "engine/chat/cancel_token.h"
+#include "engine/error.h"
+#include "engine/model/kv_cache.h"
+#include "engine/model/model.h"
+#include "engine/chat/sampler.h"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tern {
+
+// The prompt does not fit in the context window.
+class ContextFullError : public Error {
+public:
+    using Error::Error;
+};
+
+// The context a session gets when none is asked for (model_inspect.h has the rule). requested > 0 wins.
+int32_t default_context(const Model& model, int32_t requested = 0);
+
+struct SessionOptions {
+    int32_t n_ctx = 0;  // 0: default_context(model)
+};
+
+struct GenerateParams {
+    int max_tokens = 256;  // <= 0: until the context is full
+    SamplerParams sampling;
+    std::vector<std::string> stop_strings;
+    CancelToken cancel;  // generation returns within one token (reason Cancelled) once cancelled
+    // When the reply fills the context: < 0 stops with ContextFull; otherwise the first
+    // context_shift_keep tokens (BOS, a system prompt) stay, the oldest half of the rest is
+    // forgotten, the cache is recomputed from what remains (exact, no position tricks) and the
+    // reply goes on.
+    int32_t context_shift_keep = -1;
+};
+
+enum class StopReason { EndOfGeneration, MaxTokens, StopString, Cancelled, ContextFull };
+const char* stop_reason_name(StopReason);
+
+struct GenerateResult {
+    std::string text;              // what was shown (stop string and special tokens excluded)
+    std::vector<int32_t> tokens;   // generated ids, including a final end-of-generation token
+    StopReason reason = StopReason::MaxTokens;
+    int n_prompt = 0;              // prompt tokens
+    int n_prompt_reused = 0;       // of which were already in the cache
+    double prefill_seconds = 0;
+    double decode_seconds = 0;
+    int n_decoded = 0;             // tokens evaluated during decode
+    int n_context_shifts = 0;      // times the oldest half of the context was forgotten
+};
+
+class Session {
+public:
+    // Throws tern::Error if the context is out of range or its KV cache does not fit in the
+    // memory available (engine/model/model_limits.h).
+    explicit Session(const Model& model, SessionOptions options = {});
+
+    const Model& model() const { return model_; }
+    int32_t n_ctx() const { return kv_.n_ctx(); }
+    const std::vector<int32_t>& tokens() const { return tokens_; }
+
+    // Makes the cache hold exactly `prompt` (reusing the common prefix) and returns the logits
+    // after its last token. Returns the number of tokens reused. Throws ContextFullError. Once
+    // `cancel` is cancelled it stops between batches and the cache holds part of the prompt.
+    int prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel = {});
+    const std::vector<float>& last_logits() const { return logits_; }
+
+    // Samples from the logits the last prefill() left until an end-of-generation token, a stop
+    // string, max_tokens, the end of the context or params.cancel. on_piece receives text as it is
+    // generated, never half a UTF-8 character nor part of a stop string. The repetition penalty
+    // sees the cached tokens as history. Fills the reply fields of the result (not the prompt's).
+    GenerateResult decode(const GenerateParams& params, const std::function<void(std::string_view)>& on_piece = {});
+
+    // prefill() then decode().
+    GenerateResult generate(const std::vector<int32_t>& prompt, const GenerateParams& params,
+                            const std::function<void(std::string_view)>& on_piece = {});
+
+    // Makes this cache hold the first n tokens of `other`'s (same model and context size), copied
+    // instead of computed. The logits are not copied: prefill() evaluates at least one token.
+    void copy_prefix_from(const Session& other, size_t n);
+
+    // Evaluates `tokens` from an empty cache and calls on_logits(i, logits of position i) for
+    // every position, a batch at a time (a whole window of logits would not fit in memory for a
+    // 128k vocabulary). Throws ContextFullError if they do not fit.
+    void evaluate_all(const std::vector<int32_t>& tokens,
+                      const std::function<void(size_t, const float*)>& on_logits);
+    // Logits of every position of `tokens`, evaluated from an empty cache: [n][n_vocab].
+    std::vector<float> logits_all(const std::vector<int32_t>& tokens);
+
+    void reset() { tokens_.clear(); }
+
+private:
+    // Forgets the oldest half of the cache after its first `keep` tokens and recomputes what
+    // remains; false when keep < 0, nothing can be freed, or cancelled meanwhile.
+    bool shift_context(int32_t keep, const CancelToken& cancel);
+    void eval(const int32_t* ids, int n, LogitsFor which, float* out);
+
+    const Model& model_;
+    KvCache kv_;
+    ForwardScratch scratch_;
+    std::vector<int32_t> tokens_;  // tokens whose keys/values are in kv_, in order
+    std::vector<float> logits_;
+};
+
+}  // namespace tern

@@ -1,0 +1,356 @@
+#include "engine/model/linear.h"
+
+#include "engine/error.h"
+#include "engine/gguf/mapped_file.h"
+#include "engine/model/thread_pool.h"
+#include "kernels/act_quant.h"
+#include "kernels/dispatch.h"
+#include "kernels/float_dot.h"
+#include "kernels/float_gemm.h"
+#include "kernels/fp16.h"
+#include "kernels/ternary_dot.h"
+#include "kernels/ternary_formats.h"
+#include "kernels/ternary_gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <cstring>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace tern {
+namespace {
+
+// Output rows are handed to threads in multiples of this many, so two threads never write to
+// the same cache line of y, and I2S_R4 row groups (4 rows) are never split.
+constexpr int64_t kRowGranule = 16;
+
+// Runs fn(begin, end) over [0, n) on the pool if there is one.
+void maybe_parallel(ThreadPool* pool, int64_t n, int64_t granule, const std::function<void(int64_t, int64_t)>& fn) {
+    if (pool) pool->parallel_for(n, fn, granule);
+    else fn(0, n);
+}
+
+// Runs fn(begin, end) over [0, n) like maybe_parallel, but with release_source in slices of
+// about 32 MiB of source (`unit_bytes` per item), releasing each slice's source pages once it is
+// consumed: the memory a repack holds at once is its output plus one slice of input.
+void consume_in_slices(const LinearOptions& o, const uint8_t* src, int64_t n, int64_t granule, uint64_t unit_bytes,
+                       uint64_t src_bytes, const std::function<void(int64_t, int64_t)>& fn) {
+    if (!o.release_source) return maybe_parallel(o.pool, n, granule, fn);
+    const int64_t slice = std::max<int64_t>(granule, (int64_t)((32u << 20) / std::max<uint64_t>(unit_bytes, 1)));
+    for (int64_t i0 = 0; i0 < n; i0 += slice) {
+        const int64_t i1 = std::min(n, i0 + slice);
+        maybe_parallel(o.pool, i1 - i0, granule, [&](int64_t a, int64_t b) { fn(i0 + a, i0 + b); });
+        const uint64_t b0 = std::min<uint64_t>(src_bytes, (uint64_t)i0 * unit_bytes);
+        const uint64_t b1 = std::min<uint64_t>(src_bytes, (uint64_t)i1 * unit_bytes);
+        release_mapped_pages(src + b0, b1 - b0);
+    }
+}
+
+// Per-call scratch of the calling thread (forward() runs on one thread at a time per model).
+struct Scratch {
+    std::vector<int8_t> q;
+    std::vector<uint8_t> q8;
+    std::vector<int32_t> qsum;
+    std::vector<float> factor;
+};
+Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+}
+
+// Ternary weights x int8 activations. Each token's activations are quantised once and shared by
+// all rows; the kernels return one exact integer dot per row and token, scaled back to float.
+class TernaryLinear final : public Linear {
+public:
+    TernaryLinear(const WeightView& w, float output_scale, const LinearOptions& o) : Linear(w), data_(w.data) {
+        tensor_scale_ = output_scale;
+        if (type_ == GgmlType::I2_S) {
+            float s;  // bitnet.cpp keeps one float scale per tensor, right after the packed rows
+            std::memcpy(&s, w.data + (uint64_t)in_ * out_ / 4, sizeof s);
+            tensor_scale_ *= s;
+        }
+        const int64_t groups = (out_ + 3) / 4;
+        if (o.repack && type_ == GgmlType::I2_S) {
+            own(kernels::i2s_r4_nbytes(out_, in_));
+            consume_in_slices(o, w.data, groups, 16, (uint64_t)in_, (uint64_t)in_ * out_ / 4, [&](int64_t g0, int64_t g1) {
+                kernels::i2s_repack_r4(w.data, out_, in_, owned_->data(), g0, g1);
+            });
+        } else if (o.repack && type_ == GgmlType::TQ2_0 && kernels::tq2_0_uniform_scale(w.data, out_, in_, &w_scale_)) {
+            own(kernels::i2s_r4_nbytes(out_, in_));
+            maybe_parallel(o.pool, groups, 16, [&](int64_t g0, int64_t g1) {
+                kernels::tq2_0_repack_r4(w.data, out_, in_, owned_->data(), g0, g1);
+            });
+        } else if (o.repack && type_ == GgmlType::TQ1_0 && kernels::tq1_0_uniform_scale(w.data, out_, in_, &w_scale_)) {
+            own(kernels::i2s_r4_nbytes(out_, in_));
+            maybe_parallel(o.pool, groups, 16, [&](int64_t g0, int64_t g1) {
+                kernels::tq1_0_repack_r4(w.data, out_, in_, owned_->data(), g0, g1);
+            });
+        } else if (type_ != GgmlType::I2_S) {
+            reference_ = true;  // per-block scales differ: the reference kernels handle those
+            if (o.repack) {     // the caller was promised a copy
+                owned_ = std::make_unique<WeightBuffer>(w.nbytes);
+                std::memcpy(owned_->data(), w.data, w.nbytes);
+                data_ = owned_->data();
+            }
+        }
+        row_bytes_ = ggml_row_bytes(type_, in_);
+    }
+
+    void forward(const float* x, float* y, int n_tokens, ThreadPool& pool) const override {
+        const kernels::KernelTable& kt = kernels::active_kernels();
+        Scratch& s = scratch();
+        s.q.resize((size_t)n_tokens * in_);
+        s.qsum.resize(n_tokens);
+        s.factor.resize(n_tokens);
+        // Per token, so a prompt chunk's quantisation is split between the threads too.
+        pool.parallel_for(n_tokens, [&](int64_t t0, int64_t t1) {
+            for (int64_t t = t0; t < t1; ++t) {
+                const kernels::ActQuant aq = kt.quantize_act_i8(x + t * in_, s.q.data() + t * in_, in_);
+                s.qsum[t] = aq.sum;
+                s.factor[t] = tensor_scale_ / aq.scale;
+            }
+        });
+        if (reference_) {
+            pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { forward_reference(s, y, n_tokens, r0, r1); }, kRowGranule);
+            return;
+        }
+        kernels::TernaryGemm g;
+        g.layout = layout_;
+        g.w = data_;
+        g.rows = out_;
+        g.k = in_;
+        g.w_scale = w_scale_;
+        g.q = s.q.data();
+        g.qsum = s.qsum.data();
+        g.factor = s.factor.data();
+        g.n_tokens = n_tokens;
+        g.y = y;
+        g.ldy = out_;
+        pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { kt.ternary_gemm(g, r0, r1); }, kRowGranule);
+    }
+
+    void dequantize_row(int64_t r, float* dst) const override {
+        std::vector<int8_t> t(in_);
+        if (type_ == GgmlType::I2_S || layout_ == kernels::TernaryLayout::I2S_R4) {
+            // Gather the row's 32-byte blocks into the file layout (plus the tail unpack reads).
+            std::vector<uint8_t> tmp(in_ / 4 + 32, 0);
+            for (int64_t b = 0; b < in_ / 128; ++b) {
+                const uint8_t* blk = layout_ == kernels::TernaryLayout::I2S_R4
+                                         ? data_ + (r / 4) * in_ + b * 128 + (r % 4) * 32
+                                         : data_ + r * row_bytes_ + b * 32;
+                std::memcpy(tmp.data() + b * 32, blk, 32);
+            }
+            kernels::i2s_unpack(tmp.data(), in_, t.data());
+            const float s = w_scale_ * tensor_scale_;
+            for (int64_t i = 0; i < in_; ++i) dst[i] = t[i] * s;
+            return;
+        }
+        const uint8_t* row = data_ + r * row_bytes_;
+        std::vector<float> d(in_ / 256);
+        if (type_ == GgmlType::TQ2_0) kernels::tq2_0_unpack(row, in_, t.data(), d.data());
+        else kernels::tq1_0_unpack(row, in_, t.data(), d.data());
+        for (int64_t i = 0; i < in_; ++i) dst[i] = t[i] * d[i / 256] * tensor_scale_;
+    }
+
+    const uint8_t* weight_data() const override { return data_; }
+
+private:
+    void own(uint64_t n) {
+        owned_ = std::make_unique<WeightBuffer>(n);
+        data_ = owned_->data();
+        layout_ = kernels::TernaryLayout::I2S_R4;
+        nbytes_ = n;
+    }
+
+    // TQ2_0 / TQ1_0 with differing block scales: one reference dot per row and token.
+    void forward_reference(const Scratch& s, float* y, int n_tokens, int64_t r0, int64_t r1) const {
+        for (int64_t r = r0; r < r1; ++r) {
+            const uint8_t* row = data_ + r * row_bytes_;
+            for (int t = 0; t < n_tokens; ++t) {
+                const int8_t* qt = s.q.data() + (size_t)t * in_;
+                const float dot = type_ == GgmlType::TQ2_0 ? kernels::tq2_0_dot_i8(row, qt, in_)
+                                                           : kernels::tq1_0_dot_i8(row, qt, in_);
+                y[(size_t)t * out_ + r] = dot * s.factor[t];
+            }
+        }
+    }
+
+    const uint8_t* data_;
+    std::unique_ptr<WeightBuffer> owned_;
+    kernels::TernaryLayout layout_ = kernels::TernaryLayout::I2S;
+    bool reference_ = false;
+    uint64_t row_bytes_ = 0;
+    float w_scale_ = 1.0f;       // a TQ tensor's one block scale (I2S_R4 from TQ), else 1
+    float tensor_scale_ = 1.0f;  // I2_S per-tensor scale times the optional output scale
+};
+
+// Float (and Q8_0) weights. F16/F32 multiply float activations; Q8_0 quantises each token's
+// activations to Q8_0 once and runs an all-integer inner loop (as llama.cpp does).
+class FloatLinear final : public Linear {
+public:
+    FloatLinear(const WeightView& w, float output_scale, const LinearOptions& o)
+        : Linear(w), data_(w.data), output_scale_(output_scale) {
+        if (o.requantize_q8 && requantizable(w)) {
+            type_ = GgmlType::Q8_0;
+            nbytes_ = ggml_row_bytes(GgmlType::Q8_0, in_) * (uint64_t)out_;
+            owned_ = std::make_unique<WeightBuffer>(nbytes_);
+            const uint64_t src_row = ggml_row_bytes(w.type, in_), dst_row = ggml_row_bytes(type_, in_);
+            const kernels::KernelTable& kt = kernels::active_kernels();  // same bytes at every level
+            const uint64_t src_row_bytes = ggml_row_bytes(w.type, in_);
+            consume_in_slices(o, w.data, out_, 64, src_row_bytes, w.nbytes, [&](int64_t r0, int64_t r1) {
+                std::vector<float> row(in_);
+                for (int64_t r = r0; r < r1; ++r) {
+                    const uint8_t* src = w.data + r * src_row;
+                    if (w.type == GgmlType::F16) kt.fp16_to_f32_row(reinterpret_cast<const uint16_t*>(src), row.data(), in_);
+                    else to_float(w.type, src, row.data(), in_);
+                    kt.q8_0_quantize(row.data(), in_, owned_->data() + r * dst_row);
+                }
+            });
+            data_ = owned_->data();
+        } else if (o.repack && f16_repackable(w)) {
+            // Four rows interleaved (kernels/float_gemm.h): one stream for the 4-row kernel.
+            layout_ = kernels::FloatLayout::R4;
+            nbytes_ = kernels::f16_r4_nbytes(out_, in_);
+            owned_ = std::make_unique<WeightBuffer>(nbytes_);
+            consume_in_slices(o, w.data, (out_ + 3) / 4, 64, 4 * 2 * (uint64_t)in_, w.nbytes, [&](int64_t g0, int64_t g1) {
+                kernels::f16_repack_r4(reinterpret_cast<const uint16_t*>(w.data), out_, in_,
+                                       reinterpret_cast<uint16_t*>(owned_->data()), g0, g1);
+            });
+            data_ = owned_->data();
+        }
+        row_bytes_ = ggml_row_bytes(type_, in_);
+    }
+
+    static bool f16_repackable(const WeightView& w) { return w.type == GgmlType::F16 && w.in % 16 == 0; }
+
+    static bool requantizable(const WeightView& w) {
+        return (w.type == GgmlType::F16 || w.type == GgmlType::BF16 || w.type == GgmlType::F32) &&
+               w.in % kernels::kQ8_0Block == 0;
+    }
+
+    void forward(const float* x, float* y, int n_tokens, ThreadPool& pool) const override {
+        const kernels::KernelTable& kt = kernels::active_kernels();
+        kernels::FloatGemm g;
+        g.layout = layout_;
+        g.w = data_;
+        g.rows = out_;
+        g.k = in_;
+        g.scale = output_scale_;
+        g.x = x;
+        g.n_tokens = n_tokens;
+        g.y = y;
+        g.ldy = out_;
+        switch (type_) {
+            case GgmlType::F16:
+                pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { kt.f16_gemm(g, r0, r1); }, kRowGranule);
+                return;
+            case GgmlType::F32:
+                pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { kt.f32_gemm(g, r0, r1); }, kRowGranule);
+                return;
+            case GgmlType::Q8_0: {
+                Scratch& s = scratch();
+                s.q8.resize((size_t)n_tokens * row_bytes_);
+                for (int t = 0; t < n_tokens; ++t) kt.q8_0_quantize(x + (size_t)t * in_, in_, s.q8.data() + t * row_bytes_);
+                kernels::Q8Gemm q{g, s.q8.data()};
+                pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { kt.q8_0_gemm(q, r0, r1); }, kRowGranule);
+                return;
+            }
+            default:  // BF16: rare, the reference dot
+                pool.parallel_for(out_, [&](int64_t r0, int64_t r1) {
+                    for (int64_t r = r0; r < r1; ++r)
+                        for (int t = 0; t < n_tokens; ++t)
+                            y[(size_t)t * out_ + r] =
+                                kernels::dot_bf16_f32(reinterpret_cast<const uint16_t*>(data_ + r * row_bytes_),
+                                                      x + (size_t)t * in_, in_) * output_scale_;
+                }, kRowGranule);
+        }
+    }
+
+    void dequantize_row(int64_t r, float* dst) const override {
+        if (layout_ == kernels::FloatLayout::R4) {
+            std::vector<uint16_t> row(in_);
+            kernels::f16_r4_row(reinterpret_cast<const uint16_t*>(data_), in_, r, row.data());
+            to_float(type_, reinterpret_cast<const uint8_t*>(row.data()), dst, in_);
+        } else {
+            to_float(type_, data_ + r * row_bytes_, dst, in_);
+        }
+        if (output_scale_ != 1.0f)
+            for (int64_t i = 0; i < in_; ++i) dst[i] *= output_scale_;
+    }
+
+    const uint8_t* weight_data() const override { return data_; }
+
+private:
+    static void to_float(GgmlType type, const uint8_t* row, float* dst, int64_t n) {
+        switch (type) {
+            case GgmlType::F32: std::memcpy(dst, row, n * sizeof(float)); break;
+            case GgmlType::F16: kernels::fp16_to_f32_row(reinterpret_cast<const uint16_t*>(row), dst, n); break;
+            case GgmlType::BF16:
+                for (int64_t i = 0; i < n; ++i) dst[i] = kernels::bf16_to_f32(reinterpret_cast<const uint16_t*>(row)[i]);
+                break;
+            default: kernels::q8_0_dequant(row, n, dst); break;
+        }
+    }
+
+    const uint8_t* data_;
+    std::unique_ptr<WeightBuffer> owned_;
+    kernels::FloatLayout layout_ = kernels::FloatLayout::Rows;
+    uint64_t row_bytes_ = 0;
+    float output_scale_;
+};
+
+}  // namespace
+
+WeightBuffer::WeightBuffer(uint64_t n) {
+    constexpr size_t kAlign = 2u << 20;
+    const size_t size = (size_t)((n + kAlign - 1) / kAlign * kAlign);
+#if defined(_WIN32)
+    data_ = static_cast<uint8_t*>(_aligned_malloc(size, kAlign));
+#else
+    void* p = nullptr;
+    if (posix_memalign(&p, kAlign, size) != 0) p = nullptr;
+    data_ = static_cast<uint8_t*>(p);
+#endif
+    if (!data_) throw Error("not enough memory for " + std::to_string(n >> 20) + " MiB of weights");
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    // Opt-in (TERN_HUGEPAGES=1): on a machine whose memory is fragmented (a full page cache),
+    // the kernel compacts memory synchronously at each fault and loading 2B4T took 3-5 s longer,
+    // for ~10% more single-stream bandwidth afterwards.
+    static const bool huge = [] {
+        const char* e = std::getenv("TERN_HUGEPAGES");
+        return e && std::string(e) == "1";
+    }();
+    if (huge) madvise(data_, size, MADV_HUGEPAGE);  // advisory: failure just means 4 KiB pages
+#endif
+}
+
+WeightBuffer::~WeightBuffer() {
+#if defined(_WIN32)
+    _aligned_free(data_);
+#else
+    std::free(data_);
+#endif
+}
+
+bool linear_owns_weights(const WeightView& w, const LinearOptions& options) {
+    if (ggml_type_is_ternary(w.type)) return options.repack;
+    return (options.requantize_q8 && FloatLinear::requantizable(w)) ||
+           (options.repack && FloatLinear::f16_repackable(w));
+}
+
+std::unique_ptr<Linear> make_linear(const WeightView& w, float output_scale, const LinearOptions& options) {
+    if (w.in <= 0 || w.out <= 0 || !w.data)
+        throw Error("tensor '" + w.name + "': empty weight matrix");
+    if (w.in % ggml_type_block_size(w.type) != 0)
+        throw Error("tensor '" + w.name + "': row length " + std::to_string(w.in) + " is not a multiple of " +
+                    std::to_string(ggml_type_block_size(w.type)) + " as type " + ggml_type_name(w.type) + " needs");
+    if (ggml_type_is_ternary(w.type)) return std::make_unique<TernaryLinear>(w, output_scale, options);
+    return std::make_unique<FloatLinear>(w, output_scale, options);
+}
+
+}  // namespace tern

@@ -1,0 +1,142 @@
+#pragma once
+// A loaded model: configuration, weights, tokenizer and chat format. Immutable after load and
+// shared by any number of sessions (engine/chat/session.h), which hold the per-conversation state.
+#include "engine/model/arch.h"
+#include "engine/chat/chat_template.h"
+#include "engine/model/linear.h"
+#include "engine/model/model_config.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tern {
+
+class GgufFile;
+class KvCache;
+struct ModelInspection;
+class ThreadPool;
+class Tokenizer;
+
+struct LoadOptions {
+    int n_threads = 0;     // 0: all hardware threads
+    // Compute straight from the memory-mapped file instead of copying weights into ordinary
+    // memory. Off by default: mmapped weights measured 2-4x slower on the target machines.
+    bool use_mmap = false;
+    std::function<void(float fraction)> progress;  // 0..1 while weights are read
+    // Requantise the output matrix (the tied F16 embedding of BitNet 2B4T: 0.66 GB) to 8 bits
+    // (Q8_0) at load: half its bytes per decoded token, for a small perplexity cost. Opt-in.
+    bool output_q8 = false;
+    // Repack weights (ternary and F16 matrices) at load into the kernels' row-interleaved
+    // layouts (ignored with use_mmap, which computes from the file's own layout). Off only for
+    // comparisons.
+    bool repack = true;
+    // Use the matrices the kernels can read in the file's own layout (the F16 token embedding,
+    // which is also the tied output matrix of BitNet 2B4T; float and Q8_0 matrices) straight from
+    // the file's mapping instead of copying them into ordinary memory, and release the mapped
+    // pages of every tensor copied (repacked) out of the file as soon as it is: so that the
+    // process never holds two copies of a weight. The mapping then stays open while the model
+    // lives (the file may be deleted or renamed meanwhile, not rewritten in place). Off: every
+    // matrix is copied and the F16 embedding repacked as well (the layout-for-speed choice; for
+    // comparisons). Ignored with use_mmap, which maps everything anyway.
+    bool map_in_place = true;
+    // Bytes of memory the weights may take. 0: the physical memory available at load time
+    // (engine/model/system_memory.h). A model needing more is refused with a clear error before
+    // anything is allocated.
+    uint64_t memory_available = 0;
+};
+
+// Per-batch work buffers of the forward pass, owned by the caller (a session) so that the model
+// itself stays immutable.
+struct ForwardScratch {
+    int capacity = 0;  // tokens
+    std::vector<float> x, xn, q, k, v, att, gate, up, ffn, logits_in;
+    void reserve(const ModelConfig& c, int n_tokens);
+};
+
+// Which positions of a batch need logits. Only the last one does during generation; computing
+// the others would read the (large) output matrix for nothing.
+enum class LogitsFor { None, Last, All };
+
+class Model {
+public:
+    struct Layer {
+        std::vector<float> attn_norm, attn_sub_norm, ffn_norm, ffn_sub_norm;  // sub-norms may be empty
+        std::unique_ptr<Linear> wq, wk, wv, wo, gate, up, down;
+    };
+
+    // Starts with inspect_model (engine/model/model_inspect.h), so a file the inspection refuses is
+    // refused here with the same error, and loads the tensors of its plan.
+    static std::unique_ptr<Model> load(const std::string& path, const LoadOptions& options = {});
+    ~Model();
+
+    const ModelConfig& config() const { return config_; }
+    const ArchSpec& arch() const { return *arch_; }
+    FfnActivation activation() const { return activation_; }
+    const Tokenizer& tokenizer() const { return *tokenizer_; }
+    ChatFormat chat_format() const { return chat_format_; }
+    const std::string& path() const { return path_; }
+    int n_threads() const;
+    bool tied_output() const { return output_ == nullptr; }
+    // Bytes of weights one decode step reads (all linear layers plus the output matrix).
+    uint64_t weight_bytes_per_token() const;
+    // Bytes of tensor data held (in ordinary memory, or mapped).
+    uint64_t weight_bytes_total() const { return weight_bytes_total_; }
+    // Part of weight_bytes_total() computed from the file's mapping in place (use_mmap, or the
+    // matrices map_in_place keeps there).
+    uint64_t mapped_weight_bytes() const { return mapped_weight_bytes_; }
+    // True if [p, p + n) lies in the model file's mapping, kept open while the model lives (tests
+    // check that a matrix is used in place).
+    bool in_mapping(const void* p, uint64_t n) const;
+    // The token embedding (also the output matrix when tied_output()).
+    const Linear& token_embd() const { return *embd_; }
+    double load_seconds() const { return load_seconds_; }
+    // Part of load_seconds() spent repacking / requantising weights (included in the copy).
+    double repack_seconds() const { return repack_seconds_; }
+
+    // Runs n tokens at positions pos0.. through the network, appending their keys and values to
+    // kv. logits receives n_vocab floats per requested position (one row for Last, n for All).
+    // One forward pass at a time per model: calls are serialised internally.
+    void forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& scratch,
+                 LogitsFor which, float* logits) const;
+
+    // Largest number of tokens forward() processes at once; longer inputs are split by callers.
+    static constexpr int kMaxBatch = 64;
+
+private:
+    Model() = default;
+    void load_tensors(const GgufFile& f, const ModelInspection& inspection, const LoadOptions& options);
+    void forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& s,
+                       LogitsFor which, float* logits) const;
+    void attention(int layer, int n, int32_t pos0, KvCache& kv, ForwardScratch& s) const;
+    void rope(float* head, int32_t pos) const;
+
+    std::string path_;
+    ModelConfig config_;
+    const ArchSpec* arch_ = nullptr;
+    FfnActivation activation_ = FfnActivation::Silu;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    ChatFormat chat_format_ = ChatFormat::ChatML;
+
+    std::unique_ptr<Linear> embd_;    // token_embd: rows are looked up, and it is the tied output
+    std::unique_ptr<Linear> output_;  // separate output.weight, or null when tied
+    std::vector<float> output_norm_;
+    std::vector<Layer> layers_;
+
+    // Weight bytes: the layers' own (repacked) memory, an anonymous copy of matrices that cannot
+    // be used in place, and the mapped file, kept open when any matrix is used from it.
+    std::unique_ptr<WeightBuffer> storage_;
+    std::unique_ptr<GgufFile> mapped_;
+    uint64_t weight_bytes_total_ = 0;
+    uint64_t mapped_weight_bytes_ = 0;
+    double load_seconds_ = 0;
+    double repack_seconds_ = 0;
+
+    std::unique_ptr<ThreadPool> pool_;
+    mutable std::mutex forward_mutex_;
+};
+
+}  // namespace tern
