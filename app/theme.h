@@ -27,6 +27,10 @@ class Theme : public QObject {
     Q_PROPERTY(QColor control READ control NOTIFY changed)
     Q_PROPERTY(QColor border READ border NOTIFY changed)
     Q_PROPERTY(QColor codeBackground READ codeBackground NOTIFY changed)
+    Q_PROPERTY(QColor codeKeyword READ codeKeyword NOTIFY changed)  // syntax colouring (CodeHighlighter)
+    Q_PROPERTY(QColor codeString READ codeString NOTIFY changed)
+    Q_PROPERTY(QColor codeComment READ codeComment NOTIFY changed)
+    Q_PROPERTY(QColor codeNumber READ codeNumber NOTIFY changed)
     Q_PROPERTY(QColor errorBackground READ errorBackground NOTIFY changed)
     Q_PROPERTY(QColor errorText READ errorText NOTIFY changed)
     Q_PROPERTY(QColor selection READ selection NOTIFY changed)
@@ -47,6 +51,11 @@ public:
     QColor control() const { return pick("#e6e9ee", "#2f343d"); }  // buttons and combo boxes
     QColor border() const { return pick("#d8dce2", "#3a3f4b"); }
     QColor codeBackground() const { return pick("#f0f2f5", "#181a1f"); }
+    // Readable on codeBackground (4.5:1 or better) in both themes.
+    QColor codeKeyword() const { return pick("#8e24aa", "#c678dd"); }
+    QColor codeString() const { return pick("#2e7d32", "#98c379"); }
+    QColor codeComment() const { return pick("#5f6670", "#8b929c"); }
+    QColor codeNumber() const { return pick("#a0522d", "#d19a66"); }
     QColor errorBackground() const { return pick("#fdecea", "#4a2020"); }
     QColor errorText() const { return pick("#8a1c12", "#ffb4a9"); }
     QColor selection() const { return pick("#dbe6fb", "#33425e"); }

@@ -1,4 +1,5 @@
-// A fenced code block: monospace, on its own background, with the language and a copy button.
+// A fenced code block: monospace, on its own background, coloured for its language (when known),
+// with the language and a copy button that shows a tick for a moment once the code is copied.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -32,13 +33,16 @@ Rectangle {
             IconButton {
                 id: copyButton
                 objectName: "copyCodeButton"
-                label: qsTr("Copy code")
-                glyph: copied.running ? qsTr("Copied") : qsTr("Copy")
-                onClicked: { root.copyRequested(root.code); copied.restart() }
-                Timer { id: copied; interval: 1500 }
+                readonly property bool copied: copiedTimer.running
+                label: copied ? qsTr("Code copied") : qsTr("Copy code")
+                glyph: copied ? qsTr("✓ Copied") : qsTr("Copy")
+                onClicked: { root.copyRequested(root.code); copiedTimer.restart() }
+                Timer { id: copiedTimer; interval: 1500 }
             }
         }
         TextEdit {
+            id: codeText
+            objectName: "codeText"
             Layout.fillWidth: true
             Layout.margins: 10
             Layout.topMargin: 0
@@ -54,5 +58,15 @@ Rectangle {
             Accessible.role: Accessible.StaticText
             Accessible.name: qsTr("Code: %1").arg(root.code)
         }
+    }
+
+    CodeHighlighting {
+        objectName: "codeHighlighting"
+        document: codeText.textDocument
+        language: root.language
+        keywordColor: Theme.codeKeyword
+        stringColor: Theme.codeString
+        commentColor: Theme.codeComment
+        numberColor: Theme.codeNumber
     }
 }

@@ -27,6 +27,7 @@ Item {
             modelName: "tiny"
         }
     }
+    Component { id: codeBlockComponent; CodeBlock { width: 500; code: "let x = 'a' // c"; language: "js" } }
     Component { id: noticeComponent; NoticeCard { width: 500; noticeTitle: "The disk is full"; noticeDetail: "Free some space." } }
     Component { id: switcherComponent; VersionSwitcher { index: 1; count: 1 } }
     Component { id: signalSpy; SignalSpy {} }
@@ -248,6 +249,36 @@ Item {
             verify(Theme.dark)
             verify(String(Theme.window) !== light, light + " vs " + Theme.window)
             Theme.mode = mode
+        }
+    }
+
+    TestCase {
+        name: "CodeBlock"
+        when: windowShown
+
+        function test_copy_shows_a_tick_for_a_moment() {
+            const b = createTemporaryObject(codeBlockComponent, root)
+            const copies = createTemporaryObject(signalSpy, root, { target: b, signalName: "copyRequested" })
+            const copy = findChild(b, "copyCodeButton")
+            compare(copy.text, "Copy")
+            mouseClick(copy)
+            compare(copies.count, 1)
+            compare(copies.signalArguments[0][0], "let x = 'a' // c")
+            compare(copy.text, "✓ Copied")
+            compare(copy.Accessible.name, "Code copied")
+            tryCompare(copy, "text", "Copy", 3000, "the tick goes after about 1.5 s")
+        }
+
+        function test_known_languages_are_coloured_unknown_ones_not() {
+            const b = createTemporaryObject(codeBlockComponent, root)
+            const h = findChild(b, "codeHighlighting") || b.data.find(o => o.objectName === "codeHighlighting")
+            verify(h)
+            verify(h.active, "js is coloured")
+            compare(String(h.keywordColor), String(Theme.codeKeyword))
+            b.language = "text"
+            compare(h.active, false)
+            b.language = "python"
+            verify(h.active)
         }
     }
 
