@@ -1,5 +1,6 @@
 // The messages of the open conversation. Follows the end while a reply streams, unless the user
-// has scrolled up to read. When there are no messages yet, shows the model's card instead.
+// has scrolled up to read; then a ↓ button brings them back to the end and following resumes.
+// When there are no messages yet, shows the model's card instead.
 import QtQuick
 import QtQuick.Controls
 import TernCore
@@ -51,7 +52,15 @@ Item {
         onCountChanged: { follow = true; Qt.callLater(settle) }
         Accessible.role: Accessible.List
         Accessible.name: qsTr("Messages")
-        ScrollBar.vertical: ScrollBar { Accessible.name: qsTr("Scroll messages") }
+        // Dragging the bar is no flick (no movementEnded): decide on release in the same way.
+        ScrollBar.vertical: ScrollBar {
+            Accessible.name: qsTr("Scroll messages")
+            onPressedChanged: if (!pressed) list.follow = list.atYEnd
+        }
+        function jumpToEnd() {
+            follow = true
+            positionViewAtEnd()
+        }
 
         delegate: MessageBubble {
             width: ListView.view.width - 12
@@ -61,6 +70,32 @@ Item {
             onEditRequested: (id, t) => root.editRequested(id, t)
             onVersionRequested: (id, d) => root.versionRequested(id, d)
         }
+    }
+
+    RoundButton {
+        id: jumpButton
+        objectName: "jumpToEndButton"
+        visible: list.visible && !list.follow && !list.atYEnd
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: 28
+        text: "↓"
+        font.pixelSize: 16
+        focusPolicy: Qt.TabFocus
+        Accessible.name: qsTr("Jump to the latest message")
+        ToolTip.visible: hovered
+        ToolTip.delay: 600
+        ToolTip.text: qsTr("Jump to the latest message")
+        palette.button: Theme.surface
+        palette.buttonText: Theme.text
+        background: Rectangle {
+            implicitWidth: 36
+            implicitHeight: 36
+            radius: 18
+            color: jumpButton.down ? Theme.selection : (jumpButton.hovered ? Theme.control : Theme.surface)
+            border.color: jumpButton.visualFocus ? Theme.accent : Theme.border
+        }
+        onClicked: list.jumpToEnd()
     }
 
     // In a low window the card is taller than the view: it scrolls inside it instead of

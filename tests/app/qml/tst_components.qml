@@ -28,6 +28,8 @@ Item {
         }
     }
     Component { id: codeBlockComponent; CodeBlock { width: 500; code: "let x = 'a' // c"; language: "js" } }
+    ListModel { id: manyMessages }
+    Component { id: chatViewComponent; ChatView { width: 600; height: 400; messages: manyMessages; generating: false } }
     Component { id: noticeComponent; NoticeCard { width: 500; noticeTitle: "The disk is full"; noticeDetail: "Free some space." } }
     Component { id: switcherComponent; VersionSwitcher { index: 1; count: 1 } }
     Component { id: signalSpy; SignalSpy {} }
@@ -279,6 +281,41 @@ Item {
             compare(h.active, false)
             b.language = "python"
             verify(h.active)
+        }
+    }
+
+    TestCase {
+        name: "ChatView"
+        when: windowShown
+
+        function fill(n) {
+            manyMessages.clear()
+            for (let i = 0; i < n; ++i)
+                manyMessages.append({ messageId: i + 1, role: i % 2 ? "assistant" : "user",
+                                      content: "Message " + i + "\n\nwith a second paragraph", messageState: 0,
+                                      streaming: false, versionIndex: 1, versionCount: 1, tokenCount: 0,
+                                      tokensPerSecond: 0, modelName: "tiny" })
+        }
+
+        function test_jump_to_the_end_while_scrolled_up() {
+            fill(30)
+            const v = createTemporaryObject(chatViewComponent, root)
+            const list = findChild(v, "messageList")
+            const jump = findChild(v, "jumpToEndButton")
+            tryVerify(() => list.atYEnd, 2000, "opens at the end")
+            waitForRendering(v)
+            compare(jump.visible, false, "hidden at the end")
+            for (let i = 0; i < 10; ++i) mouseWheel(list, 200, 200, 0, 120)
+            tryVerify(() => !list.moving && !list.atYEnd, 3000, "scrolled up")
+            tryVerify(() => jump.visible, 2000, "shown while scrolled up")
+            verify(!list.follow)
+            mouseClick(jump)
+            tryVerify(() => list.atYEnd, 2000)
+            verify(list.follow, "following again")
+            compare(jump.visible, false)
+            manyMessages.setProperty(29, "content", "A longer last message\n\n" + "more text\n\n".repeat(10))
+            tryVerify(() => list.atYEnd, 2000, "follows the growing end again")
+            manyMessages.clear()
         }
     }
 
