@@ -26,6 +26,8 @@ QVariant CatalogListModel::data(const QModelIndex& index, int role) const {
         case InstalledRole: return installedFiles_.contains(e.fileName);
         case DownloadingRole: return downloadingIds_.contains(e.id);
         case HashKnownRole: return !e.sha256.isEmpty();
+        case PausedRole: return pausedIds_.contains(e.id);
+        case FailedRole: return failedIds_.contains(e.id);
     }
     return {};
 }
@@ -34,7 +36,8 @@ QHash<int, QByteArray> CatalogListModel::roleNames() const {
     return {{IdRole, "catalogId"},   {NameRole, "name"},       {DescriptionRole, "description"},
             {LicenseRole, "license"}, {HomepageRole, "homepage"}, {SizeTextRole, "sizeText"},
             {RamTextRole, "ramText"}, {FitRole, "fit"},          {FitTextRole, "fitText"},
-            {InstalledRole, "installed"}, {DownloadingRole, "downloading"}, {HashKnownRole, "hashKnown"}};
+            {InstalledRole, "installed"}, {DownloadingRole, "downloading"}, {HashKnownRole, "hashKnown"},
+            {PausedRole, "downloadPaused"}, {FailedRole, "downloadFailed"}};
 }
 
 void CatalogListModel::setCatalog(const models::Catalog& catalog, qint64 totalRam) {
@@ -46,12 +49,18 @@ void CatalogListModel::setCatalog(const models::Catalog& catalog, qint64 totalRa
     if (countChanges) emit countChanged();
 }
 
-void CatalogListModel::setState(const QSet<QString>& installedFiles, const QSet<QString>& downloadingIds) {
-    if (installedFiles == installedFiles_ && downloadingIds == downloadingIds_) return;
+void CatalogListModel::setState(const QSet<QString>& installedFiles, const QSet<QString>& downloadingIds,
+                                const QSet<QString>& pausedIds, const QSet<QString>& failedIds) {
+    if (installedFiles == installedFiles_ && downloadingIds == downloadingIds_ && pausedIds == pausedIds_ &&
+        failedIds == failedIds_)
+        return;
     installedFiles_ = installedFiles;
     downloadingIds_ = downloadingIds;
+    pausedIds_ = pausedIds;
+    failedIds_ = failedIds;
     if (!catalog_.entries.isEmpty())
-        emit dataChanged(index(0), index(int(catalog_.entries.size()) - 1), {InstalledRole, DownloadingRole});
+        emit dataChanged(index(0), index(int(catalog_.entries.size()) - 1),
+                         {InstalledRole, DownloadingRole, PausedRole, FailedRole});
 }
 
 }  // namespace tern::app

@@ -17,7 +17,7 @@ class CatalogListModel : public QAbstractListModel {
 public:
     enum Role {
         IdRole = Qt::UserRole + 1, NameRole, DescriptionRole, LicenseRole, HomepageRole, SizeTextRole,
-        RamTextRole, FitRole, FitTextRole, InstalledRole, DownloadingRole, HashKnownRole
+        RamTextRole, FitRole, FitTextRole, InstalledRole, DownloadingRole, HashKnownRole, PausedRole, FailedRole
     };
     using QAbstractListModel::QAbstractListModel;
 
@@ -27,8 +27,11 @@ public:
 
     // totalRam: this computer's memory, for the fit hints (0 = unknown: no hint).
     void setCatalog(const models::Catalog& catalog, qint64 totalRam);
-    // Which entries are installed (by file name in the models folder) or being downloaded (by id).
-    void setState(const QSet<QString>& installedFiles, const QSet<QString>& downloadingIds);
+    // Which entries are installed (by file name in the models folder), being downloaded, paused or
+    // failed (by id). Only a running download disables the card's button: a paused or failed one
+    // can be taken up again from the card.
+    void setState(const QSet<QString>& installedFiles, const QSet<QString>& downloadingIds,
+                  const QSet<QString>& pausedIds = {}, const QSet<QString>& failedIds = {});
     const models::CatalogEntry* entry(const QString& id) const { return catalog_.find(id); }
 
 signals:
@@ -39,6 +42,8 @@ private:
     qint64 totalRam_ = 0;
     QSet<QString> installedFiles_;
     QSet<QString> downloadingIds_;
+    QSet<QString> pausedIds_;
+    QSet<QString> failedIds_;
 };
 
 }  // namespace tern::app

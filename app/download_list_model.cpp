@@ -4,6 +4,7 @@
 #include "app/modelstore/progress_line.h"
 #include "app/modelstore/system_memory.h"
 
+#include <QFileInfo>
 #include <QJsonObject>
 
 namespace tern::app {
@@ -18,6 +19,9 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
     const Download* d = rows_[index.row()];
     const DownloadStatus st = d->status();
     const bool running = st == DownloadStatus::Connecting || st == DownloadStatus::Downloading;
+    // Some bytes are on disk to carry on from. A failure that deleted the file (a checksum
+    // mismatch, not a model) leaves nothing to resume: it can only start again from zero.
+    const bool kept = d->received() > 0 && QFileInfo(d->partPath()).size() > 0;
     switch (role) {
         case IdRole: return d->spec().id;
         case Qt::DisplayRole:
@@ -37,7 +41,9 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
         case MessageRole: return d->message();
         case CanPauseRole:
             return st == DownloadStatus::Queued || running || st == DownloadStatus::Retrying;
-        case CanResumeRole: return st == DownloadStatus::Paused || st == DownloadStatus::Failed;
+        case CanResumeRole: return st == DownloadStatus::Paused || (st == DownloadStatus::Failed && kept);
+        case CanRetryRole: return st == DownloadStatus::Failed && !kept;
+        case KeptRole: return kept;
         case FinishedRole: return st == DownloadStatus::Done || st == DownloadStatus::Canceled;
         case FailedRole: return st == DownloadStatus::Failed;
     }
@@ -49,7 +55,7 @@ QHash<int, QByteArray> DownloadListModel::roleNames() const {
             {StatusTextRole, "statusText"}, {FractionRole, "fraction"}, {BytesTextRole, "bytesText"},
             {RateTextRole, "rateText"},  {TimeLeftTextRole, "timeLeftText"}, {MessageRole, "message"},
             {CanPauseRole, "canPause"},  {CanResumeRole, "canResume"}, {FinishedRole, "finished"},
-            {FailedRole, "failed"}};
+            {FailedRole, "failed"},      {CanRetryRole, "canRetry"},  {KeptRole, "kept"}};
 }
 
 void DownloadListModel::add(Download* d) {

@@ -19,7 +19,8 @@ class DownloadListModel : public QAbstractListModel {
 public:
     enum Role {
         IdRole = Qt::UserRole + 1, NameRole, StatusRole, StatusTextRole, FractionRole, BytesTextRole,
-        RateTextRole, TimeLeftTextRole, MessageRole, CanPauseRole, CanResumeRole, FinishedRole, FailedRole
+        RateTextRole, TimeLeftTextRole, MessageRole, CanPauseRole, CanResumeRole, FinishedRole, FailedRole,
+        CanRetryRole, KeptRole
     };
     using QAbstractListModel::QAbstractListModel;
 

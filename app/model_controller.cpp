@@ -39,17 +39,27 @@ void ModelController::start(const QString& builtIn, const QStringList& extras, c
 
 void ModelController::rescan() {
     models_.scan(builtIn_, library_->list(), extras_);
-    models_.setStartModel(library_->defaultModel());
+    models_.setStartModel(startModelPath());
     emit stateChanged();  // the current model's row may have moved
+}
+
+QString ModelController::startModelPath() const {
+    // The same order as start(), so that "opens at start" on the Models page is what happens.
+    if (QFileInfo(library_->defaultModel()).isFile()) return library_->defaultModel();
+    if (QFileInfo(settings_->lastModel()).isFile()) return settings_->lastModel();
+    return builtIn_;
 }
 
 void ModelController::setStartModel(const QString& path) {
     QString error;
     if (!library_->setDefault(path, &error)) {
-        emit notice(QStringLiteral("Could not change the start model"), error);
+        emit notice(tr("Could not change the start model"), error);
         return;
     }
-    models_.setStartModel(library_->defaultModel());
+    // The library cannot name the built-in model (tern-models knows no such file), so choosing it
+    // clears the choice and makes it the "used last" model, which start() falls back to.
+    if (path.isEmpty() && !builtIn_.isEmpty()) settings_->setLastModel(QFileInfo(builtIn_).absoluteFilePath());
+    models_.setStartModel(startModelPath());
 }
 
 QString ModelController::currentName() const {
@@ -76,6 +86,10 @@ void ModelController::load(const QString& path) {
         rescan();
     }
     path_ = abs;
+    if (abs == failedPath_) {  // tried again: the old failure no longer describes it
+        failedPath_.clear();
+        loadError_.clear();
+    }
     loading_ = true;
     loaded_ = false;
     progress_ = 0;
@@ -95,18 +109,24 @@ void ModelController::onLoaded(const ModelInfo& info) {
     loading_ = false;
     loaded_ = true;
     settings_->setLastModel(path_);
+    models_.setStartModel(startModelPath());  // with no start model chosen, the last one used opens
     emit stateChanged();
     emit modelReady();
 }
 
 void ModelController::onFailed(const QString& path, const QString& message) {
     if (QFileInfo(path).absoluteFilePath() != path_) return;
+    // The worker let go of the previous model before it tried this one: nothing is in use now.
+    failedPath_ = path_;
+    loadError_ = message;
+    path_.clear();
+    info_ = ModelInfo();
     loading_ = false;
     loaded_ = false;
     emit stateChanged();
-    emit notice(QStringLiteral("The model could not be loaded"),
-                QStringLiteral("%1\n\n%2\n\nPick another model in the model picker, or download the model again "
-                               "with the model manager.").arg(QFileInfo(path).fileName(), message));
+    emit notice(tr("The model could not be loaded"),
+                tr("%1\n\n%2\n\nPick another model in the model picker, or download the model again "
+                   "with the model manager.").arg(QFileInfo(path).fileName(), message));
 }
 
 }  // namespace tern::app

@@ -26,6 +26,9 @@ class ModelController : public QObject {
     Q_PROPERTY(bool loaded READ loaded NOTIFY stateChanged)
     Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
     Q_PROPERTY(int contextSize READ contextSize NOTIFY stateChanged)
+    // The row of the model whose last load failed (-1: none) and why; nothing is loaded then.
+    Q_PROPERTY(int failedIndex READ failedIndex NOTIFY stateChanged)
+    Q_PROPERTY(QString loadError READ loadError NOTIFY stateChanged)
 public:
     // library: the installed models (owned by the caller, outlives this object).
     ModelController(InferenceWorker* worker, AppSettings* settings, models::ModelLibrary* library, QObject* parent = nullptr);
@@ -38,7 +41,14 @@ public:
     Q_INVOKABLE void rescan();
 
     ModelListModel* models() { return &models_; }
-    int currentIndex() const { return models_.rowOfPath(path_); }
+    // The row being loaded or in use; -1 once a load failed (the worker has let go of the old
+    // model by then), so the picker, the Models page and the status line all say "none".
+    int currentIndex() const { return loading_ || loaded_ ? models_.rowOfPath(path_) : -1; }
+    int failedIndex() const { return failedPath_.isEmpty() ? -1 : models_.rowOfPath(failedPath_); }
+    QString loadError() const { return loadError_; }
+    // The model the next start opens, as start() picks it: the chosen start model, else the one
+    // used last, else the built-in one.
+    QString startModelPath() const;
     QString currentName() const;
     QString currentSummary() const;
     bool currentIsDefault() const;
@@ -50,7 +60,7 @@ public:
 
     Q_INVOKABLE void load(const QString& path);
     Q_INVOKABLE void loadAt(int row);
-    // The model Tern opens at start; "" = the built-in one.
+    // The model Tern opens at start; "" = the built-in one (it opens at start until another is used).
     Q_INVOKABLE void setStartModel(const QString& path);
 
 signals:
@@ -70,6 +80,8 @@ private:
     QStringList extras_;
     ModelListModel models_;
     QString path_;  // requested or loaded
+    QString failedPath_;
+    QString loadError_;
     ModelInfo info_;
     bool loading_ = false;
     bool loaded_ = false;

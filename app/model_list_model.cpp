@@ -74,6 +74,7 @@ void ModelListModel::scan(const QString& builtIn, const QVector<models::Installe
         }
     }
     for (const QString& x : extras) add(x, false);
+    if (found == entries_) return;
     const bool countChanges = found.size() != entries_.size();
     beginResetModel();
     entries_ = std::move(found);

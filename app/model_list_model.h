@@ -19,6 +19,11 @@ struct ModelEntry {
     bool inPlace = false;       // referenced where it lies: removing only forgets it
     bool missing = false;       // a reference whose file has gone
     qint64 sizeBytes = 0;
+
+    bool operator==(const ModelEntry& o) const {
+        return path == o.path && name == o.name && summary == o.summary && isDefault == o.isDefault &&
+               inLibrary == o.inLibrary && inPlace == o.inPlace && missing == o.missing && sizeBytes == o.sizeBytes;
+    }
 };
 
 class ModelListModel : public QAbstractListModel {
@@ -38,7 +43,9 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     // Rebuilds the list: builtIn (may be empty), then the library's models, then extras. Files
-    // that do not exist are left out, except library references (shown as missing).
+    // that do not exist are left out, except library references (shown as missing). An unchanged
+    // list is left alone, so that rescanning on every change of the models folder costs the
+    // views nothing.
     void scan(const QString& builtIn, const QVector<models::InstalledModel>& installed, const QStringList& extras);
     // The model the app opens at start ("" = the built-in one); marks its row.
     void setStartModel(const QString& path);

@@ -36,7 +36,27 @@ ModelManagerController::ModelManagerController(models::ModelLibrary* library, Mo
     });
     connect(manager_.get(), &models::DownloadManager::installed, this, &ModelManagerController::onInstalled);
     connect(models_->models(), &ModelListModel::modelReset, this, &ModelManagerController::refreshState);
+    rescanSoon_.setSingleShot(true);
+    rescanSoon_.setInterval(250);
+    connect(&rescanSoon_, &QTimer::timeout, this, [this] {
+        watchModelsFolder();  // the folder may have been created or replaced meanwhile
+        models_->rescan();
+        refreshState();
+    });
+    connect(&watcher_, &QFileSystemWatcher::directoryChanged, &rescanSoon_, qOverload<>(&QTimer::start));
+    connect(&watcher_, &QFileSystemWatcher::fileChanged, &rescanSoon_, qOverload<>(&QTimer::start));
+    watchModelsFolder();
     refreshState();
+}
+
+void ModelManagerController::watchModelsFolder() {
+    // The folder itself (files added, removed, renamed: tern-models writes library.json by a
+    // rename) or, while it does not exist yet, the folder it will be created in.
+    const QString dir = library_->modelsDir();
+    const QString target = QFileInfo::exists(dir) ? dir : QFileInfo(dir).absolutePath();
+    if (watcher_.directories() == QStringList{target}) return;
+    if (!watcher_.directories().isEmpty()) watcher_.removePaths(watcher_.directories());
+    if (QFileInfo::exists(target)) watcher_.addPath(target);
 }
 
 ModelManagerController::~ModelManagerController() {
@@ -127,12 +147,19 @@ void ModelManagerController::onInstalled(const QString& path, const QString& id)
 }
 
 void ModelManagerController::refreshState() {
-    QSet<QString> installed, downloading;
+    QSet<QString> installed, downloading, paused, failed;
     for (const models::InstalledModel& m : library_->list())
         if (!m.inPlace && !m.missing) installed.insert(QFileInfo(m.path).fileName());
-    for (const Download* d : manager_->downloads())
-        if (d->status() != DownloadStatus::Done && d->status() != DownloadStatus::Canceled) downloading.insert(d->spec().id);
-    catalog_.setState(installed, downloading);
+    for (const Download* d : manager_->downloads()) {
+        switch (d->status()) {
+            case DownloadStatus::Done:
+            case DownloadStatus::Canceled: break;
+            case DownloadStatus::Paused: paused.insert(d->spec().id); break;
+            case DownloadStatus::Failed: failed.insert(d->spec().id); break;
+            default: downloading.insert(d->spec().id);
+        }
+    }
+    catalog_.setState(installed, downloading, paused, failed);
 }
 
 void ModelManagerController::importModel(const QUrl& file, bool copy) {

@@ -6,9 +6,11 @@
 #include "app/catalog_list_model.h"
 #include "app/download_list_model.h"
 
+#include <QFileSystemWatcher>
 #include <QObject>
 #include <QPointer>
 #include <QThread>
+#include <QTimer>
 #include <QUrl>
 #include <QtQml/qqmlregistration.h>
 #include <atomic>
@@ -77,6 +79,7 @@ private:
     void onInstalled(const QString& path, const QString& id);
     void refreshState();
     void finishImport(bool ok, const QString& path, const QString& error);
+    void watchModelsFolder();
 
     models::ModelLibrary* library_;
     ModelController* models_;
@@ -88,6 +91,10 @@ private:
     QThread* importThread_ = nullptr;
     std::atomic<bool> importCancel_{false};
     double importProgress_ = 0;
+    // tern-models (or a file manager) may change the models folder while the app runs: its
+    // changes are picked up after a short pause, as a burst of them is one change to the user.
+    QFileSystemWatcher watcher_;
+    QTimer rescanSoon_;
 };
 
 }  // namespace tern::app

@@ -15,7 +15,9 @@ Rectangle {
     property int fit: -1
     property string fitText: ""
     property bool installed: false
-    property bool downloading: false
+    property bool downloading: false   // running: the Downloads list has its controls
+    property bool paused: false
+    property bool failed: false
     property bool hashKnown: true
     signal downloadRequested()
 
@@ -35,9 +37,15 @@ Rectangle {
             FitBadge { fit: root.fit; text: root.fitText }
             Button {
                 objectName: "downloadButton"
-                text: root.installed ? qsTr("Installed") : (root.downloading ? qsTr("Downloading…") : qsTr("Download"))
+                text: root.installed ? qsTr("Installed")
+                      : root.downloading ? qsTr("Downloading…")
+                      : root.paused ? qsTr("Resume")
+                      : root.failed ? qsTr("Try again")
+                      : qsTr("Download")
                 enabled: !root.installed && !root.downloading
-                Accessible.name: qsTr("Download %1").arg(root.name)
+                Accessible.name: root.paused ? qsTr("Resume downloading %1").arg(root.name)
+                               : root.failed ? qsTr("Try downloading %1 again").arg(root.name)
+                               : qsTr("Download %1").arg(root.name)
                 onClicked: root.downloadRequested()
             }
         }

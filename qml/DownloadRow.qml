@@ -18,6 +18,7 @@ Rectangle {
     property bool canResume: false
     property bool finished: false
     property bool failed: false
+    property bool canRetry: false   // failed with nothing kept: only a fresh start is possible
     signal pauseRequested()
     signal resumeRequested()
     signal cancelRequested()
@@ -42,9 +43,17 @@ Rectangle {
             Button { objectName: "pauseButton"; text: qsTr("Pause"); visible: root.canPause; onClicked: root.pauseRequested() }
             Button { objectName: "resumeButton"; text: qsTr("Resume"); visible: root.canResume; onClicked: root.resumeRequested() }
             Button {
+                objectName: "retryButton"
+                text: qsTr("Download again")
+                visible: root.canRetry
+                Accessible.name: qsTr("Download %1 again from the start").arg(root.name)
+                onClicked: root.resumeRequested()
+            }
+            Button {
                 objectName: "cancelButton"
                 text: qsTr("Cancel")
-                visible: !root.finished
+                // Nothing is left to cancel once a failure has deleted the partial file.
+                visible: !root.finished && !root.canRetry
                 Accessible.name: qsTr("Cancel download and delete the partial file")
                 onClicked: root.cancelRequested()
             }
@@ -53,7 +62,7 @@ Rectangle {
         ProgressBar {
             Layout.fillWidth: true
             value: root.fraction
-            visible: !root.finished
+            visible: !root.finished && !root.canRetry
             Accessible.name: qsTr("Download progress")
         }
         Text {
@@ -61,13 +70,13 @@ Rectangle {
             text: [root.bytesText, root.rateText, root.timeLeftText].filter(s => s.length).join(" · ")
             color: Theme.mutedText
             font.pixelSize: 12
-            visible: !root.finished
+            visible: !root.finished && !root.canRetry
         }
         Text {
             objectName: "message"
             text: root.message
             visible: text.length > 0
-            color: root.canResume ? Theme.errorText : Theme.mutedText  // paused or failed: the user must act
+            color: root.canResume || root.failed ? Theme.errorText : Theme.mutedText  // paused or failed: the user must act
             wrapMode: Text.Wrap
             textFormat: Text.PlainText
             Layout.fillWidth: true

@@ -14,14 +14,16 @@ Rectangle {
     property bool inPlace: false
     property bool missing: false
     property bool isStartModel: false
-    property bool isCurrent: false
+    property bool isCurrent: false     // loaded and answering
+    property bool isLoading: false     // being loaded
+    property bool loadFailed: false    // its last load failed: not in use
     signal useRequested()
     signal startModelRequested()
     signal removeRequested()
 
     implicitHeight: row.implicitHeight + 16
     radius: 8
-    color: root.isCurrent ? Theme.selection : Theme.surface
+    color: root.isCurrent || root.isLoading ? Theme.selection : Theme.surface
     border.color: Theme.border
 
     RowLayout {
@@ -39,15 +41,17 @@ Rectangle {
                        root.isBuiltIn ? qsTr("built in") : "",
                        root.inPlace && !root.missing ? qsTr("used where it lies") : "",
                        root.isStartModel ? qsTr("opens at start") : "",
-                       root.isCurrent ? qsTr("in use") : ""].filter(s => s.length).join(" · ")
-                color: root.missing ? Theme.errorText : Theme.mutedText
+                       root.isCurrent ? qsTr("in use") : "",
+                       root.isLoading ? qsTr("loading…") : "",
+                       root.loadFailed ? qsTr("could not be loaded") : ""].filter(s => s.length).join(" · ")
+                color: root.missing || root.loadFailed ? Theme.errorText : Theme.mutedText
                 font.pixelSize: 12
             }
         }
         Button {
             objectName: "useButton"
             text: qsTr("Use")
-            enabled: !root.isCurrent && !root.missing
+            enabled: !root.isCurrent && !root.isLoading && !root.missing
             Accessible.name: qsTr("Chat with %1").arg(root.name)
             onClicked: root.useRequested()
         }

@@ -9,15 +9,16 @@ Column {
     required property var models       // ModelController
     property int pickerWidth: 260
     spacing: 2
-    ComboBox {
+    ChoiceBox {
         id: combo
         objectName: "modelPicker"
         width: root.pickerWidth
         model: root.models.models
         textRole: "name"
         currentIndex: root.models.currentIndex
+        // Nothing in use (a load failed): say so rather than name the model that failed.
         displayText: root.models.loading ? qsTr("Loading %1…").arg(root.models.currentName)
-                                         : (currentIndex >= 0 ? currentText : qsTr("Choose a model"))
+                                         : (currentIndex >= 0 && root.models.loaded ? currentText : qsTr("Choose a model"))
         Accessible.name: qsTr("Model")
         onActivated: (index) => root.models.loadAt(index)
     }

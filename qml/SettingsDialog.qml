@@ -100,7 +100,8 @@ Dialog {
             }
             RowLayout {
                 Label { text: qsTr("Theme"); Layout.preferredWidth: 150; color: Theme.text }
-                ComboBox {
+                ChoiceBox {
+                    objectName: "themeBox"
                     model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
                     currentIndex: Theme.mode
                     onActivated: (index) => Theme.mode = index

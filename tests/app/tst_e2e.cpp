@@ -11,7 +11,10 @@
 #include "served_model.h"
 #include "engine/model/default_model.h"
 
+#include "app/app_settings.h"
 #include "app/conversation_exporter.h"
+#include "app/model_manager_controller.h"
+#include "app/modelstore/model_library.h"
 #include "app/notice_list_model.h"
 #include "app/notice_service.h"
 
@@ -24,6 +27,7 @@
 #include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 
 using namespace tern::app;
 using tern_app_test::waitFor;
@@ -71,6 +75,60 @@ QStringList visibleTexts(QQuickWindow* w, const char* objectName) {
 
 void typeText(QQuickWindow* w, const QByteArray& text) {
     for (const char ch : text) QTest::keyClick(w, ch);
+}
+
+// The visible item of that name inside parent (its delegates included).
+QQuickItem* childNamed(QQuickItem* parent, const char* objectName) {
+    QVector<QQuickItem*> items;
+    collect(parent, items);
+    for (QQuickItem* item : items)
+        if (item != parent && item->objectName() == QLatin1String(objectName) && item->isVisible()) return item;
+    return nullptr;
+}
+
+// The Models page's row of the model with that name (an InstalledModelRow).
+QQuickItem* installedRow(QQuickWindow* w, const QString& name) {
+    for (QQuickItem* item : allItems(w))
+        if (item->isVisible() && item->property("isBuiltIn").isValid() && item->property("loadFailed").isValid() &&
+            item->property("name").toString() == name)
+            return item;
+    return nullptr;
+}
+
+// WCAG contrast ratio of two colours (4.5 is the floor for body text).
+double contrast(const QColor& a, const QColor& b) {
+    auto channel = [](double c) { return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
+    auto luminance = [&](const QColor& c) {
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+// Opens combo's list, moves the highlight down one entry, and returns the contrast of the
+// highlighted entry's text against its background.
+double highlightedEntryContrast(QQuickWindow* w, QQuickItem* combo) {
+    QObject* popup = combo->property("popup").value<QObject*>();
+    if (!popup) return 0;
+    QMetaObject::invokeMethod(popup, "open");
+    if (!waitFor([&] { return popup->property("opened").toBool(); })) return 0;
+    QMetaObject::invokeMethod(combo, "incrementCurrentIndex");
+    QTest::qWait(50);
+    for (QQuickItem* item : allItems(w)) {
+        if (!item->inherits("QQuickItemDelegate") || !item->isVisible() || !item->property("highlighted").toBool()) continue;
+        auto* text = item->property("contentItem").value<QQuickItem*>();
+        auto* back = item->property("background").value<QQuickItem*>();
+        if (!text || !back) return 0;
+        const QColor bg = back->isVisible() ? back->property("color").value<QColor>() : QColor(Qt::white);
+        return contrast(text->property("color").value<QColor>(), bg);
+    }
+    return 0;
+}
+
+void closeList(QQuickItem* combo) {
+    QObject* popup = combo->property("popup").value<QObject*>();
+    QMetaObject::invokeMethod(popup, "close");
+    QVERIFY(waitFor([&] { return !popup->property("visible").toBool(); }));
 }
 
 Theme* themeOf(QQmlApplicationEngine* e) {
@@ -535,6 +593,135 @@ private slots:
         QVERIFY(waitFor([&] { return !QFile::exists(installed); }));
         QVERIFY(waitFor([&] { return app.models()->loaded() && app.models()->currentIsDefault(); }, 60000));
         QTest::keyClick(app.window(), Qt::Key_Escape);
+    }
+
+    // Issue 16 #5, #10, #11: errors show on the Models page where the user is; a model that
+    // failed to load is not "in use" anywhere; "opens at start" names the model that opens;
+    // models added by tern-models appear at once; drop-downs are readable; the theme box is whole.
+    void modelsPageTellsTheTruth() {
+        QSettings().remove(QStringLiteral("session"));
+        AppOptions o = options(QStringLiteral("models-truth.sqlite3"));
+        o.modelsDir = dir_.filePath(QStringLiteral("models-truth"));
+        QVERIFY(QDir().mkpath(o.modelsDir));
+        AppSettings().setLastModel(chatModel_);  // used last: it, not the built-in model, opens
+        TernApplication app(o);
+        QVERIFY(app.start());
+        QQuickWindow* w = app.window();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
+        themeOf(app.qmlEngine())->setMode(1);
+        click(w, findVisible(w, "modelsButton"));
+        QVERIFY(waitFor([&] { return findVisible(w, "importButton") != nullptr; }));
+
+        // "Opens at start" is on the model that opened, not on the built-in one.
+        const QString tinyName = app.models()->currentName();
+        QVERIFY(waitFor([&] { return installedRow(w, tinyName) != nullptr; }));
+        QVERIFY(childNamed(installedRow(w, tinyName), "details")->property("text").toString().contains(QStringLiteral("opens at start")));
+        if (!defaultModel_.isEmpty()) {
+            const QString builtInName = app.models()->models()->entryAt(0)->name;
+            QVERIFY(!childNamed(installedRow(w, builtInName), "details")->property("text").toString().contains(QStringLiteral("opens at start")));
+        }
+
+        // A renamed text file: the import error shows on the page, not behind it.
+        const QString notes = dir_.filePath(QStringLiteral("notes.gguf"));
+        {
+            QFile f(notes);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("These are my notes, not a model.\n");
+        }
+        app.modelManager()->importModel(QUrl::fromLocalFile(notes), true);  // what the file dialog's choice calls
+        auto pageNoticeTitles = [&] {
+            QStringList titles;
+            if (QQuickItem* area = findVisible(w, "modelsNotices"))
+                for (QQuickItem* item : [&] { QVector<QQuickItem*> v; collect(area, v); return v; }())
+                    if (item->objectName() == QLatin1String("notice") && item->isVisible() && insideWindow(w, item))
+                        titles << item->property("noticeTitle").toString();
+            return titles;
+        };
+        QVERIFY(waitFor([&] { return pageNoticeTitles().contains(QStringLiteral("The model could not be imported")); }));
+        shot(app, QStringLiteral("30-models-import-error-light"));
+        for (const Notice& n : app.notices()->all()) app.notices()->dismiss(n.id);
+
+        // A model file cut short, put in the folder by another program: it appears while the app
+        // runs; Use fails, and the page, the picker and the status line agree that nothing is in use.
+        const QString cut = o.modelsDir + QStringLiteral("/cut-short.gguf");
+        {
+            QFile in(chatModel_);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            const QByteArray bytes = in.readAll();
+            QFile f(cut);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes.left(bytes.size() / 2));
+        }
+        QVERIFY(waitFor([&] { return installedRow(w, QStringLiteral("cut-short")) != nullptr; }, 10000));
+        click(w, childNamed(installedRow(w, QStringLiteral("cut-short")), "useButton"));
+        QVERIFY(waitFor([&] { return !app.models()->loading() && app.models()->failedIndex() >= 0; }, 60000));
+        QTest::qWait(100);
+        const QString details = childNamed(installedRow(w, QStringLiteral("cut-short")), "details")->property("text").toString();
+        QVERIFY2(details.contains(QStringLiteral("could not be loaded")), qPrintable(details));
+        QStringList inUse;
+        for (QQuickItem* item : allItems(w))
+            if (item->objectName() == QLatin1String("details") && item->isVisible() &&
+                item->property("text").toString().contains(QStringLiteral("in use")))
+                inUse << item->property("text").toString();
+        QVERIFY2(inUse.isEmpty(), qPrintable(inUse.join(QLatin1Char('|'))));
+        QCOMPARE(findVisible(w, "modelPicker")->property("displayText").toString(), QStringLiteral("Choose a model"));
+        QVERIFY(visibleTexts(w, "statusText").join(QString()).contains(QStringLiteral("No model loaded")));
+        QVERIFY(waitFor([&] { return pageNoticeTitles().contains(QStringLiteral("The model could not be loaded")); }));
+        shot(app, QStringLiteral("31-models-load-failed-light"));
+        themeOf(app.qmlEngine())->setMode(2);
+        shot(app, QStringLiteral("32-models-load-failed-dark"));
+        {  // switched to dark while the page was open, its buttons are dark too
+            QObject* palette = findVisible(w, "importButton")->property("palette").value<QObject*>();
+            QVERIFY(palette);
+            QCOMPARE(palette->property("button").value<QColor>(), themeOf(app.qmlEngine())->control());
+            // and a disabled one still looks disabled
+            QQuickItem* startButton = childNamed(installedRow(w, tinyName), "startModelButton");
+            QVERIFY(startButton && !startButton->isEnabled());
+            auto* label = startButton->property("contentItem").value<QQuickItem*>();
+            QCOMPARE(label->property("color").value<QColor>(), themeOf(app.qmlEngine())->mutedText());
+        }
+        themeOf(app.qmlEngine())->setMode(1);
+
+        // tern-models adds a model while the app runs, then removes it.
+        tern::models::ModelLibrary tool(o.modelsDir);
+        QString error;
+        tern::models::InstalledModel added;
+        QVERIFY2(tool.importFile(chatModel_, tern::models::ModelLibrary::ImportMode::Copy, &error, &added), qPrintable(error));
+        QVERIFY(waitFor([&] { return installedRow(w, added.name) != nullptr && app.models()->models()->rowOfPath(added.path) >= 0; }, 10000));
+        QVERIFY(tool.remove(added.path, &error));
+        QVERIFY(waitFor([&] { return app.models()->models()->rowOfPath(added.path) < 0; }, 10000));
+        QTest::keyClick(w, Qt::Key_Escape);
+        QVERIFY(waitFor([&] { return findVisible(w, "importButton") == nullptr; }));
+
+        // Drop-downs: the highlighted entry is readable in both themes, and the theme box shows
+        // its whole text.
+        for (const int mode : {1, 2}) {
+            themeOf(app.qmlEngine())->setMode(mode);
+            QQuickItem* picker = findVisible(w, "modelPicker");
+            const double ratio = highlightedEntryContrast(w, picker);
+            QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("model picker, theme %1: contrast %2").arg(mode).arg(ratio)));
+            shot(app, QStringLiteral("33-picker-open-%1").arg(mode == 1 ? QStringLiteral("light") : QStringLiteral("dark")));
+            closeList(picker);
+        }
+        click(w, findVisible(w, "settingsButton"));
+        QObject* settings = w->findChild<QObject*>(QStringLiteral("settingsDialog"));
+        QVERIFY(settings && waitFor([&] { return settings->property("opened").toBool(); }));
+        QQuickItem* themeBox = findVisible(w, "themeBox");
+        QVERIFY(themeBox);
+        auto* field = themeBox->property("contentItem").value<QQuickItem*>();
+        QVERIFY(field);
+        const double room = field->width() - field->property("leftPadding").toDouble() - field->property("rightPadding").toDouble();
+        QVERIFY2(field->property("contentWidth").toDouble() <= room + 0.5,
+                 qPrintable(QStringLiteral("%1 of text in %2").arg(field->property("contentWidth").toDouble()).arg(room)));
+        for (const int mode : {1, 2}) {
+            themeOf(app.qmlEngine())->setMode(mode);
+            const double ratio = highlightedEntryContrast(w, themeBox);
+            QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("theme box, theme %1: contrast %2").arg(mode).arg(ratio)));
+            shot(app, QStringLiteral("34-theme-box-open-%1").arg(mode == 1 ? QStringLiteral("light") : QStringLiteral("dark")));
+            closeList(themeBox);
+        }
+        QMetaObject::invokeMethod(settings, "close");
     }
 };
 

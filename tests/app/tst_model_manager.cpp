@@ -18,6 +18,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -40,6 +43,19 @@ void writeFile(const QString& path, const QByteArray& bytes) {
 QByteArray readFile(const QString& path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The catalog's first entry promises a different SHA-256: the download completes, fails its
+// check, and the file is deleted.
+void breakCatalogChecksum(const QString& catalogPath) {
+    QJsonObject root = QJsonDocument::fromJson(readFile(catalogPath)).object();
+    QJsonArray models = root.value(QStringLiteral("models")).toArray();
+    QVERIFY(!models.isEmpty());
+    QJsonObject first = models.at(0).toObject();
+    first.insert(QStringLiteral("sha256"), QString(64, QLatin1Char('0')));
+    models.replace(0, first);
+    root.insert(QStringLiteral("models"), models);
+    writeFile(catalogPath, QJsonDocument(root).toJson());
 }
 
 // The app's model side without a window: worker thread, settings, library, the two controllers.
@@ -258,6 +274,146 @@ private slots:
         QVERIFY(waitFor([&] { return again.rowOf(installed) >= 0; }, 60000));
         QCOMPARE(readFile(installed), bytes);
         QVERIFY(!QFile::exists(part));
+    }
+
+    void failedLoadLeavesNothingInUse() {
+        // A model file cut short (a copy interrupted, a disk error): the GGUF header reads, the
+        // load fails. The picker, the Models page and the status line must then agree that no
+        // model is in use, and the page must say which one failed.
+        const QString modelsDir = dir_.filePath(QStringLiteral("truncated-models"));
+        QVERIFY(QDir().mkpath(modelsDir));
+        const QByteArray whole = readFile(builtInModel());
+        const QString truncated = modelsDir + QStringLiteral("/cut-short.gguf");
+        writeFile(truncated, whole.left(whole.size() / 2));
+        ManagerRig rig(modelsDir);
+        rig.models->start(builtInModel(), {}, builtInModel());
+        QVERIFY(waitFor([&] { return rig.models->loaded(); }, 60000));
+        QSignalSpy notices(rig.models.get(), &ModelController::notice);
+        const int row = rig.rowOf(truncated);
+        QVERIFY(row >= 0);
+        rig.models->loadAt(row);
+        QCOMPARE(rig.models->currentIndex(), row);  // while it loads, the row is the current one
+        QVERIFY(rig.models->loading());
+        QVERIFY(waitFor([&] { return !rig.models->loading(); }, 60000));
+        QVERIFY(!rig.models->loaded());
+        QCOMPARE(rig.models->currentIndex(), -1);
+        QCOMPARE(rig.models->failedIndex(), row);
+        QVERIFY(!rig.models->loadError().isEmpty());
+        QVERIFY(rig.models->currentName().isEmpty());
+        QCOMPARE(notices.count(), 1);
+        // Another model loads: the failure is history.
+        rig.models->loadAt(rig.rowOf(builtInModel()));
+        QVERIFY(waitFor([&] { return rig.models->loaded(); }, 60000));
+        QCOMPARE(rig.models->currentIndex(), rig.rowOf(builtInModel()));
+        QCOMPARE(rig.models->failedIndex(), row);  // until it is tried again, it is the one that failed
+        rig.models->loadAt(row);
+        QCOMPARE(rig.models->failedIndex(), -1);
+        QVERIFY(waitFor([&] { return !rig.models->loading(); }, 60000));
+        QCOMPARE(rig.models->failedIndex(), row);
+    }
+
+    void startModelMarkIsTheModelThatOpens() {
+        // With no start model chosen, Tern opens the model used last, so that one (not the
+        // built-in model) carries "opens at start".
+        const QString modelsDir = dir_.filePath(QStringLiteral("start-models"));
+        QVERIFY(QDir().mkpath(modelsDir));
+        const QString copy = modelsDir + QStringLiteral("/second.gguf");
+        QVERIFY(QFile::copy(builtInModel(), copy));
+        ManagerRig rig(modelsDir);
+        rig.settings.setLastModel({});
+        rig.models->start(builtInModel(), {}, {});
+        QVERIFY(waitFor([&] { return rig.models->loaded(); }, 60000));
+        auto opensAtStart = [&](const QString& path) {
+            return rig.models->models()->index(rig.rowOf(path)).data(ModelListModel::IsStartModelRole).toBool();
+        };
+        QVERIFY(opensAtStart(builtInModel()));
+        QVERIFY(!opensAtStart(copy));
+        rig.models->loadAt(rig.rowOf(copy));
+        QVERIFY(waitFor([&] { return rig.models->loaded() && rig.models->currentIndex() == rig.rowOf(copy); }, 60000));
+        QVERIFY(opensAtStart(copy));
+        QVERIFY(!opensAtStart(builtInModel()));
+        QCOMPARE(QFileInfo(rig.models->startModelPath()).canonicalFilePath(), QFileInfo(copy).canonicalFilePath());
+        // Choosing the built-in model makes it the one that opens, while another is in use.
+        rig.models->setStartModel({});
+        QVERIFY(opensAtStart(builtInModel()));
+        QVERIFY(!opensAtStart(copy));
+        ManagerRig next(modelsDir);  // the next start agrees
+        next.models->start(builtInModel(), {}, {});
+        QCOMPARE(next.models->currentIndex(), next.rowOf(builtInModel()));
+        QVERIFY(waitFor([&] { return next.models->loaded(); }, 60000));
+    }
+
+    void modelsAddedByTheToolAppearWhileRunning() {
+        // tern-models writes the same library: what it adds or removes shows without a restart.
+        const QString modelsDir = dir_.filePath(QStringLiteral("shared-models"));
+        ManagerRig rig(modelsDir);
+        rig.models->start(builtInModel(), {}, builtInModel());
+        rig.manager->start();
+        const int before = rig.models->models()->rowCount();
+        tern::models::ModelLibrary tool(modelsDir);  // another process's view of the folder
+        QString error;
+        tern::models::InstalledModel added;
+        QVERIFY2(tool.importFile(builtInModel(), tern::models::ModelLibrary::ImportMode::Copy, &error, &added), qPrintable(error));
+        QVERIFY(waitFor([&] { return rig.rowOf(added.path) >= 0; }, 10000));
+        QCOMPARE(rig.models->models()->rowCount(), before + 1);
+        QVERIFY(tool.remove(added.path, &error));
+        QVERIFY(waitFor([&] { return rig.rowOf(added.path) < 0; }, 10000));
+        QCOMPARE(rig.models->models()->rowCount(), before);
+    }
+
+    void failedDownloadWithNothingKeptStartsAgain() {
+        // A checksum mismatch deletes the file: "Resume" would promise bytes that are gone, and
+        // the catalog card must not sit on a disabled "Downloading…".
+        if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
+        tern_app_test::ServedModel served(dir_.filePath(QStringLiteral("served-bad-hash")), builtInModel());
+        QString error;
+        QVERIFY2(served.start(&error), qPrintable(error));
+        breakCatalogChecksum(served.catalogPath());
+        const QString modelsDir = dir_.filePath(QStringLiteral("bad-hash-models"));
+        ManagerRig rig(modelsDir, served.catalogPath());
+        rig.models->start({}, {}, {});
+        rig.manager->start();
+        rig.manager->download(QStringLiteral("story"));
+        DownloadListModel* downloads = rig.manager->downloads();
+        QVERIFY(waitFor([&] { return downloads->index(0).data(DownloadListModel::FailedRole).toBool(); }, 60000));
+        QVERIFY(!QFile::exists(modelsDir + QStringLiteral("/story-writer.gguf.part")));
+        QVERIFY(!downloads->index(0).data(DownloadListModel::CanResumeRole).toBool());
+        QVERIFY(downloads->index(0).data(DownloadListModel::CanRetryRole).toBool());
+        QVERIFY(!downloads->index(0).data(DownloadListModel::KeptRole).toBool());
+        const QModelIndex card = rig.manager->catalog()->index(0);
+        QVERIFY(!card.data(CatalogListModel::DownloadingRole).toBool());
+        QVERIFY(card.data(CatalogListModel::FailedRole).toBool());
+        QVERIFY(!card.data(CatalogListModel::InstalledRole).toBool());
+        // The card's button takes it up again: the same row, from the start.
+        rig.manager->download(QStringLiteral("story"));
+        QCOMPARE(downloads->rowCount(), 1);
+        QVERIFY(!card.data(CatalogListModel::FailedRole).toBool());
+        QVERIFY(card.data(CatalogListModel::DownloadingRole).toBool());
+        QVERIFY(waitFor([&] { return downloads->index(0).data(DownloadListModel::FailedRole).toBool(); }, 60000));
+    }
+
+    void pausedDownloadCanBeResumedFromItsCard() {
+        if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
+        tern_app_test::ServedModel served(dir_.filePath(QStringLiteral("served-paused")), builtInModel());
+        QString error;
+        QVERIFY2(served.start(&error), qPrintable(error));
+        const QString modelsDir = dir_.filePath(QStringLiteral("paused-models"));
+        ManagerRig rig(modelsDir, served.catalogPath());
+        rig.models->start({}, {}, {});
+        rig.manager->start();
+        rig.manager->downloadManager()->setRateLimit(256 * 1024);
+        rig.manager->download(QStringLiteral("story"));
+        const QString part = modelsDir + QStringLiteral("/story-writer.gguf.part");
+        QVERIFY(waitFor([&] { return QFileInfo(part).size() > 0; }, 20000));
+        rig.manager->pause(0);
+        const QModelIndex card = rig.manager->catalog()->index(0);
+        QVERIFY(waitFor([&] { return card.data(CatalogListModel::PausedRole).toBool(); }));
+        QVERIFY(!card.data(CatalogListModel::DownloadingRole).toBool());
+        QVERIFY(rig.manager->downloads()->index(0).data(DownloadListModel::CanResumeRole).toBool());
+        QVERIFY(!rig.manager->downloads()->index(0).data(DownloadListModel::CanRetryRole).toBool());
+        rig.manager->downloadManager()->setRateLimit(0);
+        rig.manager->download(QStringLiteral("story"));  // the card's Resume
+        QVERIFY(waitFor([&] { return rig.rowOf(modelsDir + QStringLiteral("/story-writer.gguf")) >= 0; }, 60000));
     }
 };
 
