@@ -18,6 +18,7 @@ Item {
     signal copyMarkdownRequested()
     signal settingsRequested()
     signal aboutRequested()
+    signal shortcutsRequested()
 
     // Below this width the five actions become one menu button.
     readonly property bool folded: width < 600
@@ -91,11 +92,16 @@ Item {
             onClicked: root.settingsRequested()
         }
         IconButton {
-            objectName: "aboutButton"
+            objectName: "helpButton"
             visible: !root.folded
-            label: qsTr("About Tern")
+            label: qsTr("Help: keyboard shortcuts, about Tern")
             glyph: "?"
-            onClicked: root.aboutRequested()
+            onClicked: helpMenu.popup()
+            Menu {
+                id: helpMenu
+                MenuItem { objectName: "shortcutsMenuItem"; text: qsTr("Keyboard shortcuts (Ctrl+/)"); onTriggered: root.shortcutsRequested() }
+                MenuItem { text: qsTr("About Tern"); onTriggered: root.aboutRequested() }
+            }
         }
         IconButton {
             objectName: "moreButton"
@@ -114,6 +120,7 @@ Item {
                     text: Theme.dark ? qsTr("Light theme") : qsTr("Dark theme")
                     onTriggered: Theme.mode = Theme.dark ? 1 : 2
                 }
+                MenuItem { text: qsTr("Keyboard shortcuts (Ctrl+/)"); onTriggered: root.shortcutsRequested() }
                 MenuItem { text: qsTr("About Tern"); onTriggered: root.aboutRequested() }
             }
         }

@@ -43,6 +43,10 @@ ApplicationWindow {
     Shortcut { sequences: ["Ctrl+Shift+Tab", "Ctrl+PgUp"]; onActivated: window.openConversation(window.history.neighbour(window.chat.conversationId, -1)) }
     Shortcut { sequence: "Ctrl+,"; onActivated: window.openSettings() }
     Shortcut { sequence: "Ctrl+Shift+M"; onActivated: modelsPage.open() }
+    Shortcut { sequence: "Ctrl+/"; onActivated: shortcutsSheet.open() }
+    // Qt.quit() ends app.exec() like closing the window: TernApplication then flushes a streaming
+    // reply, saves the window size and joins the worker.
+    Shortcut { sequence: "Ctrl+Q"; context: Qt.ApplicationShortcut; onActivated: Qt.quit() }
 
     Connections {
         target: window.chat
@@ -88,6 +92,7 @@ ApplicationWindow {
                 onCopyMarkdownRequested: window.chat.copyText(window.exporter.text(window.chat.conversationId, "markdown"))
                 onSettingsRequested: window.openSettings()
                 onAboutRequested: aboutDialog.open()
+                onShortcutsRequested: shortcutsSheet.open()
             }
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
             ChatView {
@@ -184,6 +189,11 @@ ApplicationWindow {
 
     AboutDialog {
         id: aboutDialog
+        anchors.centerIn: parent
+    }
+
+    ShortcutsSheet {
+        id: shortcutsSheet
         anchors.centerIn: parent
     }
 
