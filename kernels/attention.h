@@ -29,6 +29,17 @@ void attn_scores_group_ref(const float* q, int64_t q_stride, int n_q, const floa
 void attn_values_group_ref(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
                            int hd, float* out, int64_t out_stride);
 
+// The same over an F16 KV cache: k and v hold IEEE halves (kernels/fp16.h), widened exactly to
+// float as they are read, after which every level does the arithmetic of its F32 kernel. So at
+// each level an F16 kernel's results are bit-identical to its F32 kernel's on the widened rows
+// (NaN payloads aside: F16C quiets signalling NaNs), the values bit-identical to the reference
+// below, and the scores within the F32 tolerance above of it. Why halves: they halve the
+// cache's memory and the bytes attention streams per decoded token late in a long context.
+void attn_scores_group_f16_ref(const float* q, int64_t q_stride, int n_q, const uint16_t* k, int64_t k_stride,
+                               int n_pos, int hd, float scale, float* scores, int64_t s_stride);
+void attn_values_group_f16_ref(const float* w, int64_t w_stride, int n_q, const uint16_t* v, int64_t v_stride,
+                               int n_pos, int hd, float* out, int64_t out_stride);
+
 // Softmax tolerance of the SIMD levels (their exp is a polynomial, not libm's):
 // |p - p_ref| <= 2e-6 · p_ref + 1e-37 per element.
 

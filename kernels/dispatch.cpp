@@ -31,6 +31,8 @@ const KernelTable& scalar_table() {
     k.fp16_to_f32_row = fp16_to_f32_row;
     k.attn_scores_group = attn_scores_group_ref;
     k.attn_values_group = attn_values_group_ref;
+    k.attn_scores_group_f16 = attn_scores_group_f16_ref;
+    k.attn_values_group_f16 = attn_values_group_f16_ref;
     return k;
   }();
   return t;

@@ -41,6 +41,12 @@ struct KernelTable {
                             int hd, float scale, float* scores, int64_t s_stride) = nullptr;
   void (*attn_values_group)(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
                             int hd, float* out, int64_t out_stride) = nullptr;
+  // The same over an F16 KV cache (keys/values IEEE halves): bit-identical to the F32 grouped
+  // kernels of the level on the widened rows.
+  void (*attn_scores_group_f16)(const float* q, int64_t q_stride, int n_q, const uint16_t* k, int64_t k_stride,
+                                int n_pos, int hd, float scale, float* scores, int64_t s_stride) = nullptr;
+  void (*attn_values_group_f16)(const float* w, int64_t w_stride, int n_q, const uint16_t* v, int64_t v_stride,
+                                int n_pos, int hd, float* out, int64_t out_stride) = nullptr;
 };
 
 // The table of a supported level (throws std::invalid_argument for an unsupported one).

@@ -16,10 +16,10 @@ namespace {
 // The context size to use, once its KV cache is known to be addressable and to fit in memory
 // (the cache is allocated untouched, so without this check an oversized one would only fail
 // when the conversation grows into pages the system cannot give).
-int32_t checked_ctx(const Model& m, int32_t requested) {
+int32_t checked_ctx(const Model& m, int32_t requested, KvType type) {
     const int32_t n_ctx = default_context(m, requested);
     check_fits_in_memory(std::to_string(n_ctx) + " tokens of context (the KV cache; use a smaller context)",
-                         kv_cache_bytes(m.config(), n_ctx), available_physical_memory());
+                         kv_cache_bytes(m.config(), n_ctx, type), available_physical_memory());
     return n_ctx;
 }
 
@@ -43,7 +43,9 @@ const char* stop_reason_name(StopReason r) {
 }
 
 Session::Session(const Model& model, SessionOptions options)
-    : model_(model), kv_(model.config().n_layer, checked_ctx(model, options.n_ctx), model.config().n_head_kv, model.config().head_dim) {
+    : model_(model),
+      kv_(model.config().n_layer, checked_ctx(model, options.n_ctx, options.kv_type), model.config().n_head_kv,
+          model.config().head_dim, options.kv_type) {
     logits_.resize(model.config().n_vocab);
 }
 
@@ -54,8 +56,8 @@ void Session::eval(const int32_t* ids, int n, LogitsFor which, float* out) {
 }
 
 void Session::copy_prefix_from(const Session& other, size_t n) {
-    if (&other.model_ != &model_ || other.kv_.n_ctx() != kv_.n_ctx())
-        throw Error("copy_prefix_from: the sessions differ in model or context size");
+    if (&other.model_ != &model_ || other.kv_.n_ctx() != kv_.n_ctx() || other.kv_.type() != kv_.type())
+        throw Error("copy_prefix_from: the sessions differ in model, context size or KV type");
     n = std::min(n, other.tokens_.size());
     kv_.copy_prefix_from(other.kv_, (int32_t)n);
     tokens_.assign(other.tokens_.begin(), other.tokens_.begin() + (std::ptrdiff_t)n);

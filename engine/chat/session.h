@@ -27,6 +27,10 @@ int32_t default_context(const Model& model, int32_t requested = 0);
 
 struct SessionOptions {
     int32_t n_ctx = 0;  // 0: default_context(model)
+    // Element type of the KV cache. F16 halves its memory and attention's reads, at the cost of
+    // rounding every key and value to half precision (engine/model/kv_cache.h); F32 is exact
+    // with respect to Tern's reference logits and the default.
+    KvType kv_type = KvType::F32;
 };
 
 struct GenerateParams {

@@ -126,6 +126,7 @@ void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& 
     while (n * (c.n_head / per_unit) < pool_->size() && per_unit % 2 == 0) per_unit /= 2;
     const int64_t n_sets = c.n_head / per_unit;  // head sets, each inside one key/value head
     const int64_t s_stride = pos0 + n;
+    const bool f16 = kv.type() == KvType::F16;
     pool_->parallel_for(n * n_sets, [&](int64_t u0, int64_t u1) {
         std::vector<float> scores((size_t)per_unit * s_stride);
         const kernels::KernelTable& kt = kernels::active_kernels();
@@ -134,13 +135,22 @@ void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& 
             const int kvh = h0 / group;
             const int n_pos = pos0 + t + 1;
             const float* q = s.q.data() + (size_t)t * c.q_dim() + h0 * hd;
-            // Inner loops in kernels/attention.h: this head's keys and values, head_dim floats apart.
-            kt.attn_scores_group(q, hd, per_unit, kv.k(il, kvh), hd, n_pos, hd, inv_sqrt,
-                                 scores.data(), s_stride);
-            for (int j = 0; j < per_unit; ++j) kt.softmax(scores.data() + j * s_stride, n_pos);
+            // Inner loops in kernels/attention.h: this head's keys and values, head_dim elements
+            // apart, floats or halves by the cache's type (same arithmetic once widened).
             float* out = s.att.data() + (size_t)t * c.q_dim() + h0 * hd;
-            kt.attn_values_group(scores.data(), s_stride, per_unit, kv.v(il, kvh), hd, n_pos, hd,
-                                 out, hd);
+            if (f16) {
+                kt.attn_scores_group_f16(q, hd, per_unit, kv.k16(il, kvh), hd, n_pos, hd, inv_sqrt,
+                                         scores.data(), s_stride);
+                for (int j = 0; j < per_unit; ++j) kt.softmax(scores.data() + j * s_stride, n_pos);
+                kt.attn_values_group_f16(scores.data(), s_stride, per_unit, kv.v16(il, kvh), hd, n_pos, hd,
+                                         out, hd);
+            } else {
+                kt.attn_scores_group(q, hd, per_unit, kv.k(il, kvh), hd, n_pos, hd, inv_sqrt,
+                                     scores.data(), s_stride);
+                for (int j = 0; j < per_unit; ++j) kt.softmax(scores.data() + j * s_stride, n_pos);
+                kt.attn_values_group(scores.data(), s_stride, per_unit, kv.v(il, kvh), hd, n_pos, hd,
+                                     out, hd);
+            }
         }
     });
 }

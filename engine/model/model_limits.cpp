@@ -66,11 +66,11 @@ void check_matrix_tensor(const GgufTensorInfo& t) {
         throw Error(fmt::format("tensor '{}' holds {} bytes, not {} rows of {} bytes", t.name, t.nbytes, rows, row_bytes));
 }
 
-uint64_t kv_cache_bytes(const ModelConfig& c, int64_t n_ctx) {
+uint64_t kv_cache_bytes(const ModelConfig& c, int64_t n_ctx, KvType type) {
     if (n_ctx < 1 || n_ctx > limits::kMaxContext)
         throw Error(fmt::format("context of {} tokens is out of range (1 to {})", n_ctx, limits::kMaxContext));
     const std::string what = fmt::format("KV cache of {} tokens", n_ctx);
-    uint64_t n = checked_mul(2 * sizeof(float), (uint64_t)std::max(c.n_layer, 0), what);
+    uint64_t n = checked_mul(2 * kv_type_bytes(type), (uint64_t)std::max(c.n_layer, 0), what);
     n = checked_mul(n, (uint64_t)n_ctx, what);
     return checked_mul(n, (uint64_t)std::max<int64_t>((int64_t)c.n_head_kv * c.head_dim, 0), what);
 }

@@ -6,6 +6,7 @@
 // will be allocated is checked against the memory the computer has available. All of this runs
 // before anything is allocated or indexed, so a hostile file gets a tern::Error naming the key
 // or tensor, never a truncated size, an out-of-bounds write or a giant allocation.
+#include "engine/model/kv_cache.h"
 #include "engine/model/model_config.h"
 
 #include <cstdint>
@@ -42,9 +43,9 @@ int32_t checked_vocab_rows(const GgufTensorInfo& embd);
 // and a byte size equal to rows x row bytes; throws naming the tensor.
 void check_matrix_tensor(const GgufTensorInfo& t);
 
-// Bytes of the KV cache for n_ctx positions / of logits for n_positions; throw tern::Error if
+// Bytes of the KV cache for n_ctx positions of `type` / of logits for n_positions; throw tern::Error if
 // n_ctx is out of 1..kMaxContext or the product overflows.
-uint64_t kv_cache_bytes(const ModelConfig& c, int64_t n_ctx);
+uint64_t kv_cache_bytes(const ModelConfig& c, int64_t n_ctx, KvType type = KvType::F32);
 uint64_t logits_bytes(const ModelConfig& c, uint64_t n_positions);
 
 // Throws tern::Error "<what> needs X MiB of memory, this computer has Y MiB available" if needed

@@ -15,10 +15,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <vector>
+#if defined(__linux__)
+#include <unistd.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #if defined(_MSC_VER)
@@ -59,6 +63,9 @@ const char* kUsage = R"(usage: tern-bench [-m MODEL] [-t THREADS] [-p 512] [-n 1
   -n N             tokens decoded one at a time (tg), 0 to skip
   -r N             repetitions; the median is reported
   -d N             context depth: both measurements start after N tokens already in the cache
+  -c N             context size of the session (default: what -d, -p and -n need)
+  --kv TYPE        KV cache element type: f32 (default) or f16 (half the memory and attention
+                   reads; keys/values rounded to half precision)
   --cpu LEVEL      kernel level: scalar, sse4, avx2, avxvnni, avx512, avx512vnni, neon, dotprod
                    (default: the best this CPU supports, or TERN_CPU)
   --compare LEVEL  also measure at LEVEL (e.g. scalar) in the same run and print ratios
@@ -231,8 +238,22 @@ double read_bandwidth(int threads) {
     return bytes / best / 1e9;
 }
 
+// Resident bytes now (/proc/self/statm, Linux); 0 where unknown.
+uint64_t current_rss_bytes() {
+#if defined(__linux__)
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long long size = 0, resident = 0;
+    const int got = std::fscanf(f, "%llu %llu", &size, &resident);
+    std::fclose(f);
+    return got == 2 ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+#else
+    return 0;
+#endif
+}
+
 int run(int argc, char** argv) {
-    tools::Args a(argc, argv, {"-m", "-t", "-p", "-n", "-r", "-d", "--cpu", "--compare", "--compare-p", "--compare-n",
+    tools::Args a(argc, argv, {"-m", "-t", "-p", "-n", "-r", "-d", "-c", "--kv", "--cpu", "--compare", "--compare-p", "--compare-n",
                    "--compare-file"},
                   {"--json", "--mmap", "--help", "-h", "--version", "--bandwidth", "--output-q8", "--no-repack"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
@@ -266,7 +287,13 @@ int run(int argc, char** argv) {
     lo.repack = !a.has("--no-repack");
     std::unique_ptr<Model> model = Model::load(path, lo);
     SessionOptions so;
-    so.n_ctx = depth + std::max(n_prompt, n_gen + 1) + 1;
+    const int needed = depth + std::max(n_prompt, n_gen + 1) + 1;
+    so.n_ctx = (int32_t)a.get_int("-c", needed, 1, 1 << 24);
+    if (so.n_ctx < needed) throw Error(fmt::format("-c {} is too small: this run needs {} tokens", so.n_ctx, needed));
+    const std::string kv_name = a.get_or("--kv", "f32");
+    const std::optional<KvType> kv_type = kv_type_from_name(kv_name);
+    if (!kv_type) throw Error("unknown --kv type '" + kv_name + "' (f32 or f16)");
+    so.kv_type = *kv_type;
     Session session(*model, so);
 
     const Speeds main = measure(*model, session, n_prompt, n_gen, reps, depth);
@@ -282,6 +309,12 @@ int run(int argc, char** argv) {
         kernels::set_active_cpu_level(level);
     }
     const double rss_mib = tools::peak_rss_bytes() / 1048576.0;  // before the bandwidth buffer
+    // Resident now, after the measurements: the model plus the KV pages touched, without the
+    // load's transient peak (Linux only; 0 elsewhere).
+    const double rss_now_mib = current_rss_bytes() / 1048576.0;
+    const double kv_mib = (double)KvCache::bytes_per_position(model->config().n_layer, model->config().n_head_kv,
+                                                              model->config().head_dim, so.kv_type) *
+                          so.n_ctx / 1048576.0;
     const double bandwidth = a.has("--bandwidth") ? read_bandwidth(model->n_threads()) : 0;
     const double bytes = (double)model->weight_bytes_per_token();
     const double bound = bandwidth > 0 ? bandwidth * 1e9 / bytes : 0;
@@ -297,10 +330,11 @@ int run(int argc, char** argv) {
     if (json) {
         fmt::print("{{\"model\": {}, \"cpu_model\": {}, \"cpu_level\": \"{}\", \"threads\": {}, \"load_s\": {:.3f}, \"repack_s\": {:.3f}, "
                    "\"output_q8\": {}, \"pp_tokens\": {}, \"pp_tok_s\": {:.3f}, \"tg_tokens\": {}, \"depth\": {}, \"tg_tok_s\": {:.3f}, "
-                   "\"reps\": {}, \"peak_rss_mib\": {:.1f}, \"weight_mib_per_token\": {:.1f}, \"weight_bytes_per_token\": {:.0f}, "
+                   "\"reps\": {}, \"peak_rss_mib\": {:.1f}, \"rss_mib\": {:.1f}, \"kv_type\": \"{}\", \"n_ctx\": {}, \"kv_mib\": {:.1f}, \"weight_mib_per_token\": {:.1f}, \"weight_bytes_per_token\": {:.0f}, "
                    "\"bandwidth_gb_s\": {:.2f}, \"decode_bound_tok_s\": {:.3f}, \"decode_bound_fraction\": {:.4f}",
                    json_quote(path), json_quote(cpu_model), kernels::cpu_level_name(level), model->n_threads(), model->load_seconds(), model->repack_seconds(),
-                   lo.output_q8 ? "true" : "false", n_prompt, main.pp, n_gen, depth, main.tg, reps, rss_mib, bytes / 1048576.0,
+                   lo.output_q8 ? "true" : "false", n_prompt, main.pp, n_gen, depth, main.tg, reps, rss_mib, rss_now_mib,
+                   kv_type_name(so.kv_type), so.n_ctx, kv_mib, bytes / 1048576.0,
                    bytes, bandwidth, bound, ratio(main.tg, bound));
         if (compare)
             fmt::print(", \"compare_level\": \"{}\", \"compare_pp_tokens\": {}, \"compare_pp_tok_s\": {:.3f}, "
@@ -347,7 +381,8 @@ int run(int argc, char** argv) {
                                                        100 * ratio(cmp.tg, bound))
                                          : std::string());
     }
-    fmt::print("peak RSS: {:.1f} MiB\n", rss_mib);
+    fmt::print("KV cache: {}, {} tokens, {:.1f} MiB\n", kv_type_name(so.kv_type), so.n_ctx, kv_mib);
+    fmt::print("peak RSS: {:.1f} MiB; RSS at the end: {:.1f} MiB\n", rss_mib, rss_now_mib);
     if (peer_path) {
         // Each figure with the machine and level it was measured on: the peer's own cpu_info
         // says where its file came from (it may be another machine).

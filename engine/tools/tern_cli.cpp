@@ -54,6 +54,8 @@ Generates text with a ternary (BitNet b1.58) or float GGUF model.
   --tokenize TEXT     print the token ids of TEXT (no BOS); works on vocabulary-only files
   --perplexity FILE   print mean NLL and perplexity of the model over a text file
   --dump-logits OUT   with -p: write the logits of every prompt position to OUT (.npy, float32)
+  --kv TYPE           with --perplexity / --dump-logits: KV cache type f32 (default) or f16
+                      (half the memory; keys and values rounded to half precision)
   --mmap              compute from the memory-mapped file instead of a copy in memory
   --output-q8         requantise the output matrix to 8 bits at load (faster, slightly less exact)
   --version, --help
@@ -235,7 +237,7 @@ int run_chat(ChatEngine& engine, const std::string& system, std::string first, c
 int run(int argc, char** argv) {
     tools::Args a(argc, argv,
                   {"-m", "-p", "-n", "-t", "-c", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty",
-                   "--seed", "--system", "--template", "--tokenize", "--perplexity", "--dump-logits"},
+                   "--seed", "--system", "--template", "--tokenize", "--perplexity", "--dump-logits", "--kv"},
                   {"--chat", "--info", "--mmap", "--output-q8", "--help", "-h", "--version"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
     if (a.has("--version")) { fmt::print("tern-cli {}\n", TERN_VERSION); return 0; }
@@ -258,15 +260,21 @@ int run(int argc, char** argv) {
                model->load_seconds(), model->n_threads());
 
     const int32_t n_ctx = (int32_t)a.get_int("-c", 0, 8, 1 << 20);
+    const std::string kv_name = a.get_or("--kv", "f32");
+    const std::optional<KvType> kv_type = kv_type_from_name(kv_name);
+    if (!kv_type) throw Error("unknown --kv type '" + kv_name + "' (f32 or f16)");
     if (a.get("--perplexity") || a.get("--dump-logits")) {
         SessionOptions so;
         so.n_ctx = n_ctx;
+        so.kv_type = *kv_type;
         Session session(*model, so);
         if (auto file = a.get("--perplexity")) return run_perplexity(session, *file);
         if (!a.get("-p")) throw Error("--dump-logits needs a prompt (-p TEXT)");
         return run_dump_logits(session, *a.get("-p"), *a.get("--dump-logits"));
     }
 
+    // Chat and completion go through ChatEngine's session pool, which keeps F32 caches.
+    if (*kv_type != KvType::F32) throw Error("--kv f16 is only supported with --perplexity and --dump-logits");
     ChatSettings settings;
     settings.sampling = sampling_from(a);
     settings.max_tokens = (int)a.get_int("-n", a.has("--chat") ? 512 : 128, -1, 1 << 24);

@@ -11,10 +11,22 @@ namespace tern::kernels {
 namespace {
 
 // ---- attention ----
+// Every kernel below reads its keys/values as T: float (an F32 KV cache) or uint16_t (IEEE half,
+// an F16 KV cache). Halves are widened to float as they are loaded (F::load_f16: F16C / NEON
+// vcvt, or SSE4's exact shift-and-scale) and from then on the arithmetic is the float kernel's,
+// operation for operation. Widening is exact, so an F16 kernel gives bit for bit what its F32
+// twin gives on the widened rows (a NaN's payload aside: F16C quiets signalling NaNs).
+template <class F>
+inline typename F::V load_kv(const float* p) { return F::load(p); }
+template <class F>
+inline typename F::V load_kv(const uint16_t* p) { return F::load_f16(p); }
+inline float kv_scalar(float x) { return x; }
+inline float kv_scalar(uint16_t h) { return fp16_to_f32(h); }
+
 // Per key: two accumulators over 2N-float steps, one N-step, scalar tail; four keys at a time
 // share each query load.
-template <class F, int P>
-inline void scores_tile(const float* q, const float* k, int64_t k_stride, int hd, float scale, float* out) {
+template <class F, int P, class T>
+inline void scores_tile(const float* q, const T* k, int64_t k_stride, int hd, float scale, float* out) {
   using V = typename F::V;
   constexpr int N = F::N;
   V a[P], b[P];
@@ -23,26 +35,26 @@ inline void scores_tile(const float* q, const float* k, int64_t k_stride, int hd
   for (; i + 2 * N <= hd; i += 2 * N) {
     const V q0 = F::load(q + i), q1 = F::load(q + i + N);
     for (int p = 0; p < P; ++p) {
-      a[p] = F::fmadd(q0, F::load(k + p * k_stride + i), a[p]);
-      b[p] = F::fmadd(q1, F::load(k + p * k_stride + i + N), b[p]);
+      a[p] = F::fmadd(q0, load_kv<F>(k + p * k_stride + i), a[p]);
+      b[p] = F::fmadd(q1, load_kv<F>(k + p * k_stride + i + N), b[p]);
     }
   }
   for (; i + N <= hd; i += N) {
     const V q0 = F::load(q + i);
-    for (int p = 0; p < P; ++p) a[p] = F::fmadd(q0, F::load(k + p * k_stride + i), a[p]);
+    for (int p = 0; p < P; ++p) a[p] = F::fmadd(q0, load_kv<F>(k + p * k_stride + i), a[p]);
   }
   for (int p = 0; p < P; ++p) {
     float s = F::hsum(F::add(a[p], b[p]));
-    for (int j = i; j < hd; ++j) s += q[j] * k[p * k_stride + j];
+    for (int j = i; j < hd; ++j) s += q[j] * kv_scalar(k[p * k_stride + j]);
     out[p] = s * scale;
   }
 }
 
-template <class F>
-void attn_scores_simd(const float* q, const float* k, int64_t k_stride, int n_pos, int hd, float scale, float* scores) {
+template <class F, class T = float>
+void attn_scores_simd(const float* q, const T* k, int64_t k_stride, int n_pos, int hd, float scale, float* scores) {
   int p = 0;
-  for (; p + 4 <= n_pos; p += 4) scores_tile<F, 4>(q, k + p * k_stride, k_stride, hd, scale, scores + p);
-  for (; p < n_pos; ++p) scores_tile<F, 1>(q, k + p * k_stride, k_stride, hd, scale, scores + p);
+  for (; p + 4 <= n_pos; p += 4) scores_tile<F, 4, T>(q, k + p * k_stride, k_stride, hd, scale, scores + p);
+  for (; p < n_pos; ++p) scores_tile<F, 1, T>(q, k + p * k_stride, k_stride, hd, scale, scores + p);
 }
 
 // Positions per block of the value sums below. Each block of cached values (32 x 512 bytes for
@@ -60,13 +72,17 @@ constexpr int kValueBlock = 32;
 // the values were already in L1. What remains costs the single-head kernel ~20 % when its values
 // are already in L1/L2 (hd 128, 512 positions: 9.6 -> ~11.8 us); the grouped kernel the engine
 // uses came out no slower even then (its value loads are shared by the group's heads).
-template <class F>
-inline void touch_rows(const float* v, int64_t stride, int p0, int p1, int hd) {
+// For halves the load widens them (a raw bit pattern loaded as floats could be a denormal, and
+// an add of one can take a slow microcode path); widened halves are never float denormals.
+template <class F, class T>
+inline void touch_rows(const T* v, int64_t stride, int p0, int p1, int hd) {
+  constexpr int kPerLine = 64 / (int)sizeof(T);
   typename F::V t[8];
   for (int j = 0; j < 8; ++j) t[j] = F::zero();
   int line = 0;
   for (int p = p0; p < p1; ++p)
-    for (int b = 0; b + F::N <= hd; b += 16, ++line) t[line & 7] = F::add(t[line & 7], F::load(v + p * stride + b));
+    for (int b = 0; b + F::N <= hd; b += kPerLine, ++line)
+      t[line & 7] = F::add(t[line & 7], load_kv<F>(v + p * stride + b));
   for (int j = 1; j < 8; ++j) t[0] = F::add(t[0], t[j]);
   float lanes[F::N];
   F::store(lanes, t[0]);
@@ -77,33 +93,33 @@ inline void touch_rows(const float* v, int64_t stride, int p0, int p1, int hd) {
 // out = Σ_p w_p · v_p, in p order with a separate multiply and add (bit-identical to the
 // reference). Chunks of 8 vectors of the output stay in registers while a block of positions
 // streams by.
-template <class F>
-void attn_values_simd(const float* w, const float* v, int64_t v_stride, int n_pos, int hd, float* out) {
+template <class F, class T = float>
+void attn_values_simd(const float* w, const T* v, int64_t v_stride, int n_pos, int hd, float* out) {
   using V = typename F::V;
   constexpr int N = F::N, kChunk = 8 * N;
   for (int p0 = 0; p0 == 0 || p0 < n_pos; p0 += kValueBlock) {
     const int p1 = p0 + kValueBlock < n_pos ? p0 + kValueBlock : n_pos;
     const bool first = p0 == 0;
-    touch_rows<F>(v, v_stride, p0, p1, hd);
+    touch_rows<F, T>(v, v_stride, p0, p1, hd);
     int d0 = 0;
     for (; d0 + kChunk <= hd; d0 += kChunk) {
       V acc[8];
       for (int j = 0; j < 8; ++j) acc[j] = first ? F::zero() : F::load(out + d0 + j * N);
       for (int p = p0; p < p1; ++p) {
         const V wp = F::set1(w[p]);
-        const float* vp = v + p * v_stride + d0;
-        for (int j = 0; j < 8; ++j) acc[j] = F::add(acc[j], F::mul(wp, F::load(vp + j * N)));
+        const T* vp = v + p * v_stride + d0;
+        for (int j = 0; j < 8; ++j) acc[j] = F::add(acc[j], F::mul(wp, load_kv<F>(vp + j * N)));
       }
       for (int j = 0; j < 8; ++j) F::store(out + d0 + j * N, acc[j]);
     }
     for (; d0 + N <= hd; d0 += N) {
       V acc = first ? F::zero() : F::load(out + d0);
-      for (int p = p0; p < p1; ++p) acc = F::add(acc, F::mul(F::set1(w[p]), F::load(v + p * v_stride + d0)));
+      for (int p = p0; p < p1; ++p) acc = F::add(acc, F::mul(F::set1(w[p]), load_kv<F>(v + p * v_stride + d0)));
       F::store(out + d0, acc);
     }
     for (; d0 < hd; ++d0) {
       float acc = first ? 0.0f : out[d0];
-      for (int p = p0; p < p1; ++p) acc = acc + w[p] * v[p * v_stride + d0];
+      for (int p = p0; p < p1; ++p) acc = acc + w[p] * kv_scalar(v[p * v_stride + d0]);
       out[d0] = acc;
     }
   }
@@ -113,8 +129,8 @@ void attn_values_simd(const float* w, const float* v, int64_t v_stride, int n_po
 // Per head, exactly the arithmetic of scores_tile<F, 1> (two accumulators over 2N-float steps,
 // one N-step, horizontal sum, scalar tail, scale), so every score is bit-identical to
 // attn_scores_simd's; the key vectors are loaded once for the H heads.
-template <class F, int H>
-inline void scores_heads(const float* q, int64_t q_stride, const float* k, int hd, float scale, float* out,
+template <class F, int H, class T>
+inline void scores_heads(const float* q, int64_t q_stride, const T* k, int hd, float scale, float* out,
                          int64_t out_stride) {
   using V = typename F::V;
   constexpr int N = F::N;
@@ -122,41 +138,41 @@ inline void scores_heads(const float* q, int64_t q_stride, const float* k, int h
   for (int h = 0; h < H; ++h) a[h] = b[h] = F::zero();
   int i = 0;
   for (; i + 2 * N <= hd; i += 2 * N) {
-    const V k0 = F::load(k + i), k1 = F::load(k + i + N);
+    const V k0 = load_kv<F>(k + i), k1 = load_kv<F>(k + i + N);
     for (int h = 0; h < H; ++h) {
       a[h] = F::fmadd(F::load(q + h * q_stride + i), k0, a[h]);
       b[h] = F::fmadd(F::load(q + h * q_stride + i + N), k1, b[h]);
     }
   }
   for (; i + N <= hd; i += N) {
-    const V k0 = F::load(k + i);
+    const V k0 = load_kv<F>(k + i);
     for (int h = 0; h < H; ++h) a[h] = F::fmadd(F::load(q + h * q_stride + i), k0, a[h]);
   }
   for (int h = 0; h < H; ++h) {
     float s = F::hsum(F::add(a[h], b[h]));
-    for (int j = i; j < hd; ++j) s += q[h * q_stride + j] * k[j];
+    for (int j = i; j < hd; ++j) s += q[h * q_stride + j] * kv_scalar(k[j]);
     out[h * out_stride] = s * scale;
   }
 }
 
-template <class F, int H>
-inline void scores_group_h(const float* q, int64_t q_stride, const float* k, int64_t k_stride, int n_pos, int hd,
+template <class F, int H, class T>
+inline void scores_group_h(const float* q, int64_t q_stride, const T* k, int64_t k_stride, int n_pos, int hd,
                            float scale, float* scores, int64_t s_stride) {
-  for (int p = 0; p < n_pos; ++p) scores_heads<F, H>(q, q_stride, k + p * k_stride, hd, scale, scores + p, s_stride);
+  for (int p = 0; p < n_pos; ++p) scores_heads<F, H, T>(q, q_stride, k + p * k_stride, hd, scale, scores + p, s_stride);
 }
 
-template <class F>
-void attn_scores_group_simd(const float* q, int64_t q_stride, int n_q, const float* k, int64_t k_stride, int n_pos,
+template <class F, class T = float>
+void attn_scores_group_simd(const float* q, int64_t q_stride, int n_q, const T* k, int64_t k_stride, int n_pos,
                             int hd, float scale, float* scores, int64_t s_stride) {
   int h = 0;
   for (; h + 4 <= n_q; h += 4)  // 4 heads: 8 accumulators, with the key vectors within 16 registers
-    scores_group_h<F, 4>(q + h * q_stride, q_stride, k, k_stride, n_pos, hd, scale, scores + h * s_stride, s_stride);
+    scores_group_h<F, 4, T>(q + h * q_stride, q_stride, k, k_stride, n_pos, hd, scale, scores + h * s_stride, s_stride);
   const float* qh = q + h * q_stride;
   float* sh = scores + h * s_stride;
   switch (n_q - h) {
-    case 3: scores_group_h<F, 3>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
-    case 2: scores_group_h<F, 2>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
-    case 1: attn_scores_simd<F>(qh, k, k_stride, n_pos, hd, scale, sh); break;
+    case 3: scores_group_h<F, 3, T>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
+    case 2: scores_group_h<F, 2, T>(qh, q_stride, k, k_stride, n_pos, hd, scale, sh, s_stride); break;
+    case 1: attn_scores_simd<F, T>(qh, k, k_stride, n_pos, hd, scale, sh); break;
     default: break;
   }
 }
@@ -164,22 +180,22 @@ void attn_scores_group_simd(const float* q, int64_t q_stride, int n_q, const flo
 // out_h = Σ_p w_h[p] · v_p for H heads, each element in p order with a separate multiply and add
 // (bit-identical to the reference); a 2N-float slice of the H outputs stays in registers while
 // a block of positions streams by, and each value vector is loaded once for the H heads.
-template <class F, int H>
-inline void values_heads(const float* w, int64_t w_stride, const float* v, int64_t v_stride, int n_pos, int hd,
+template <class F, int H, class T>
+inline void values_heads(const float* w, int64_t w_stride, const T* v, int64_t v_stride, int n_pos, int hd,
                          float* out, int64_t out_stride) {
   using V = typename F::V;
   constexpr int N = F::N;
   for (int p0 = 0; p0 == 0 || p0 < n_pos; p0 += kValueBlock) {
     const int p1 = p0 + kValueBlock < n_pos ? p0 + kValueBlock : n_pos;
     const bool first = p0 == 0;
-    touch_rows<F>(v, v_stride, p0, p1, hd);
+    touch_rows<F, T>(v, v_stride, p0, p1, hd);
     int d0 = 0;
     for (; d0 + 2 * N <= hd; d0 += 2 * N) {
       V acc[H][2];
       for (int h = 0; h < H; ++h)
         for (int j = 0; j < 2; ++j) acc[h][j] = first ? F::zero() : F::load(out + h * out_stride + d0 + j * N);
       for (int p = p0; p < p1; ++p) {
-        const V v0 = F::load(v + p * v_stride + d0), v1 = F::load(v + p * v_stride + d0 + N);
+        const V v0 = load_kv<F>(v + p * v_stride + d0), v1 = load_kv<F>(v + p * v_stride + d0 + N);
         for (int h = 0; h < H; ++h) {
           const V wp = F::set1(w[h * w_stride + p]);
           acc[h][0] = F::add(acc[h][0], F::mul(wp, v0));
@@ -195,7 +211,7 @@ inline void values_heads(const float* w, int64_t w_stride, const float* v, int64
       V acc[H];
       for (int h = 0; h < H; ++h) acc[h] = first ? F::zero() : F::load(out + h * out_stride + d0);
       for (int p = p0; p < p1; ++p) {
-        const V v0 = F::load(v + p * v_stride + d0);
+        const V v0 = load_kv<F>(v + p * v_stride + d0);
         for (int h = 0; h < H; ++h) acc[h] = F::add(acc[h], F::mul(F::set1(w[h * w_stride + p]), v0));
       }
       for (int h = 0; h < H; ++h) F::store(out + h * out_stride + d0, acc[h]);
@@ -203,24 +219,24 @@ inline void values_heads(const float* w, int64_t w_stride, const float* v, int64
     for (; d0 < hd; ++d0)
       for (int h = 0; h < H; ++h) {
         float acc = first ? 0.0f : out[h * out_stride + d0];
-        for (int p = p0; p < p1; ++p) acc = acc + w[h * w_stride + p] * v[p * v_stride + d0];
+        for (int p = p0; p < p1; ++p) acc = acc + w[h * w_stride + p] * kv_scalar(v[p * v_stride + d0]);
         out[h * out_stride + d0] = acc;
       }
   }
 }
 
-template <class F>
-void attn_values_group_simd(const float* w, int64_t w_stride, int n_q, const float* v, int64_t v_stride, int n_pos,
+template <class F, class T = float>
+void attn_values_group_simd(const float* w, int64_t w_stride, int n_q, const T* v, int64_t v_stride, int n_pos,
                             int hd, float* out, int64_t out_stride) {
   int h = 0;
   for (; h + 4 <= n_q; h += 4)
-    values_heads<F, 4>(w + h * w_stride, w_stride, v, v_stride, n_pos, hd, out + h * out_stride, out_stride);
+    values_heads<F, 4, T>(w + h * w_stride, w_stride, v, v_stride, n_pos, hd, out + h * out_stride, out_stride);
   const float* wh = w + h * w_stride;
   float* oh = out + h * out_stride;
   switch (n_q - h) {
-    case 3: values_heads<F, 3>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
-    case 2: values_heads<F, 2>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
-    case 1: attn_values_simd<F>(wh, v, v_stride, n_pos, hd, oh); break;
+    case 3: values_heads<F, 3, T>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
+    case 2: values_heads<F, 2, T>(wh, w_stride, v, v_stride, n_pos, hd, oh, out_stride); break;
+    case 1: attn_values_simd<F, T>(wh, v, v_stride, n_pos, hd, oh); break;
     default: break;
   }
 }

@@ -43,6 +43,8 @@ constexpr KernelTable simd_kernel_table() {
   k.fp16_to_f32_row = fp16_to_f32_row_simd<F>;
   k.attn_scores_group = attn_scores_group_simd<F>;
   k.attn_values_group = attn_values_group_simd<F>;
+  k.attn_scores_group_f16 = attn_scores_group_simd<F, uint16_t>;
+  k.attn_values_group_f16 = attn_values_group_simd<F, uint16_t>;
   return k;
 }
 

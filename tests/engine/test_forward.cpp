@@ -2,6 +2,8 @@
 // bitnet-formats.md §1.2-1.3: weights dequantised to float, plain loops, double accumulation,
 // the same per-token absmax int8 rounding of activations before every ternary layer.
 #include "engine/gguf/gguf_reader.h"
+#include "engine/gguf/npy.h"
+#include "kernels/dispatch.h"
 #include "engine/model/model.h"
 #include "engine/chat/session.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -11,8 +13,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 
 using namespace tern;
@@ -98,8 +102,10 @@ void ref_rope(double* h, int dim, int pos, double base, bool neox) {
     }
 }
 
-// Logits of every position of `tokens` for the tiny synthetic model at `path`.
-std::vector<std::vector<double>> reference_logits(const std::string& path, const std::vector<int32_t>& tokens) {
+// Logits of every position of `tokens` for the tiny synthetic model at `path`. f16_kv: keys
+// (after RoPE) and values rounded to the nearest half, as an F16 KV cache stores them.
+std::vector<std::vector<double>> reference_logits(const std::string& path, const std::vector<int32_t>& tokens,
+                                                  bool f16_kv = false) {
     GgufFile f = GgufFile::open(path);
     const std::string arch = f.get_string("general.architecture");
     const bool bitnet = arch != "llama", relu2 = arch == "bitnet-b1.58";
@@ -129,6 +135,9 @@ std::vector<std::vector<double>> reference_logits(const std::string& path, const
             q[t] = ref_linear(wq, a), k[t] = ref_linear(wk, a), v[t] = ref_linear(wv, a);
             for (int h = 0; h < H; ++h) ref_rope(&q[t][h * hd], hd, (int)t, base, bitnet);
             for (int h = 0; h < HKV; ++h) ref_rope(&k[t][h * hd], hd, (int)t, base, bitnet);
+            if (f16_kv)
+                for (auto* kv : {&k[t], &v[t]})
+                    for (double& e : *kv) e = kernels::fp16_to_f32(kernels::f32_to_fp16((float)e));
         }
         for (size_t t = 0; t < T; ++t) {
             std::vector<double> o(E);
@@ -164,12 +173,14 @@ std::vector<std::vector<double>> reference_logits(const std::string& path, const
 
 const std::vector<int32_t> kTokens = {256, 72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100};
 
-void compare_with_reference(const std::string& arch, GgmlType type) {
+void compare_with_reference(const std::string& arch, GgmlType type, KvType kv = KvType::F32) {
     const std::string path = tern_test::tiny_model(arch, type);
     auto model = Model::load(path, tern_test::threads(2));
-    Session session(*model);
+    SessionOptions so;
+    so.kv_type = kv;
+    Session session(*model, so);
     std::vector<float> got = session.logits_all(kTokens);
-    auto want = reference_logits(path, kTokens);
+    auto want = reference_logits(path, kTokens, kv == KvType::F16);
     const int V = model->config().n_vocab;
     double worst = 0, scale = 0;
     for (size_t t = 0; t < kTokens.size(); ++t)
@@ -177,7 +188,16 @@ void compare_with_reference(const std::string& arch, GgmlType type) {
             worst = std::max(worst, std::fabs(got[t * V + v] - want[t][v]));
             scale = std::max(scale, std::fabs(want[t][v]));
         }
-    INFO(arch << " " << ggml_type_name(type) << ": max |engine - reference| = " << worst << ", max |logit| = " << scale);
+    INFO(arch << " " << ggml_type_name(type) << " KV " << kv_type_name(kv) << ": max |engine - reference| = " << worst
+              << ", max |logit| = " << scale);
+    if (kv == KvType::F16) {  // how far F16 keys/values move the logits from the F32-KV reference
+        const auto exact = reference_logits(path, kTokens, false);
+        double moved = 0;
+        for (size_t t = 0; t < kTokens.size(); ++t)
+            for (int v = 0; v < V; ++v) moved = std::max(moved, std::fabs(got[t * V + v] - exact[t][v]));
+        WARN(arch << " " << ggml_type_name(type) << ": max |F16-KV engine - F32-KV reference| = " << moved
+                  << ", max |logit| = " << scale);
+    }
     CHECK(scale > 0.5);            // the model is not degenerate
     CHECK(worst < 2e-3 * scale);   // float vs double accumulation, nothing more
 }
@@ -194,6 +214,103 @@ TEST_CASE("forward pass matches the float reference: bitnet (SiLU, .scale tensor
 
 TEST_CASE("forward pass matches the float reference: llama (adjacent RoPE, own output), TQ1_0", "[forward]") {
     compare_with_reference("llama", GgmlType::TQ1_0);
+}
+
+// An F16 KV cache rounds every key and value to half precision (relative 2^-11), which moves
+// the logits of these tiny random models by up to ~2 % of their range (the int8 quantisation
+// of the attention output amplifies small changes when a value crosses a rounding boundary):
+// beyond the tolerance above. So the reference rounds its keys and values the same way, and
+// then the tolerance above (float vs double accumulation) holds.
+TEST_CASE("forward pass with an F16 KV cache matches the float reference with F16 keys/values", "[forward]") {
+    compare_with_reference("bitnet-b1.58", GgmlType::I2_S, KvType::F16);
+    compare_with_reference("bitnet", GgmlType::TQ2_0, KvType::F16);
+    compare_with_reference("llama", GgmlType::TQ1_0, KvType::F16);
+}
+
+namespace {
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, (double)std::fabs(a[i] - b[i]));
+    return worst;
+}
+double max_abs_of(const std::vector<float>& a) {
+    double m = 0;
+    for (float x : a) m = std::max(m, (double)std::fabs(x));
+    return m;
+}
+}  // namespace
+
+// The official-layout tiny model (shared/data/models, bitnet.cpp's converter) against its
+// independent NumPy reference logits, computed with F32 attention and KV. F32 KV: what the
+// README states (~3e-5). F16 KV: the rounding of keys and values shows, and is bounded here.
+TEST_CASE("F16 KV cache: logits of the bitnet.cpp tiny model against its F32-KV reference", "[forward]") {
+    const std::string dir = tern_test::data_dir() + "/models/";
+    const std::string path = dir + "bitnetcpp-2b4t-tiny-i2_s.gguf";
+    const NpyArray ref = read_npy_f32(dir + "bitnetcpp-2b4t-tiny-i2_s.ref-logits.npy");
+    std::vector<int32_t> tokens;
+    {
+        std::ifstream in(dir + "bitnetcpp-2b4t-tiny-i2_s.ref-tokens.txt");
+        int32_t id;
+        while (in >> id) tokens.push_back(id);
+    }
+    REQUIRE(ref.shape.size() == 2);
+    REQUIRE(ref.shape[0] == tokens.size());
+    auto model = Model::load(path, tern_test::threads(2));
+    SessionOptions f32, f16;
+    f16.kv_type = KvType::F16;
+    Session s32(*model, f32), s16(*model, f16);
+    const std::vector<float> l32 = s32.logits_all(tokens), l16 = s16.logits_all(tokens);
+    REQUIRE(l32.size() == ref.data.size());
+    const double d32 = max_abs_diff(l32, ref.data), d16 = max_abs_diff(l16, ref.data), d = max_abs_diff(l16, l32);
+    const double scale = max_abs_of(ref.data);
+    INFO("max |logit| " << scale << "; max |F32 KV - ref| " << d32 << ", max |F16 KV - ref| " << d16
+                        << ", max |F16 KV - F32 KV| " << d);
+    WARN("bitnet.cpp tiny: max |logit| " << scale << "; max |F32 KV - ref| " << d32 << ", max |F16 KV - ref| " << d16
+                                         << ", max |F16 KV - F32 KV| " << d);
+    const size_t V = ref.shape[1];
+    int same_top = 0;
+    double mean = 0;
+    for (size_t t = 0; t < tokens.size(); ++t) {
+        auto top = [&](const std::vector<float>& l) {
+            return std::max_element(l.begin() + t * V, l.begin() + (t + 1) * V) - (l.begin() + t * V);
+        };
+        same_top += top(l16) == top(ref.data);
+        for (size_t v = 0; v < V; ++v) mean += std::fabs(l16[t * V + v] - ref.data[t * V + v]);
+    }
+    mean /= (double)l16.size();
+    WARN("F16 KV: same top token at " << same_top << " of " << tokens.size() << " positions; mean |F16 KV - ref| "
+                                      << mean);
+    CHECK(d32 < 1e-4);
+    CHECK(d > 0);  // the cache did hold halves
+    // Measured 2.56 of 38.3 (6.7 %), the top token unchanged at 10 of 11 positions: the int8
+    // activations of this random model amplify the halves' rounding (see the tiny models
+    // above, where the same engine matches an F16-KV reference to ~5e-7). A regression guard,
+    // not a claim about trained models.
+    CHECK(d16 < 0.15 * scale);
+}
+
+// An F16 cache at every kernel level: the same logits as the scalar level within the bound of
+// the F32 cross-level test (test_linear.cpp; the score sums differ in order only), and bit for
+// bit the same whatever the thread count (a level's F16 kernels are deterministic).
+TEST_CASE("F16 KV cache: every kernel level and thread count", "[forward]") {
+    const kernels::CpuLevel before = kernels::active_cpu_level();
+    const std::string path = tern_test::tiny_model();
+    auto one = Model::load(path, tern_test::threads(1));
+    auto two = Model::load(path, tern_test::threads(2));
+    SessionOptions so;
+    so.kv_type = KvType::F16;
+    Session s1(*one, so), s2(*two, so);
+    kernels::set_active_cpu_level(kernels::CpuLevel::Scalar);
+    const std::vector<float> scalar = s1.logits_all(kTokens);
+    CHECK(scalar == s2.logits_all(kTokens));
+    for (kernels::CpuLevel level : kernels::supported_cpu_levels()) {
+        kernels::set_active_cpu_level(level);
+        INFO("level " << kernels::cpu_level_name(level));
+        const std::vector<float> got = s1.logits_all(kTokens);
+        CHECK(max_abs_diff(got, scalar) < 1e-4 * max_abs_of(scalar));
+        CHECK(got == s2.logits_all(kTokens));
+    }
+    kernels::set_active_cpu_level(before);
 }
 
 TEST_CASE("I2_S, TQ1_0 and TQ2_0 encodings of the same weights give the same logits", "[forward]") {

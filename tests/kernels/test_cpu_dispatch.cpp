@@ -38,6 +38,8 @@ TEST_CASE("supported levels: scalar first, every table complete, lowering works"
     CHECK(t.attn_values != nullptr);
     CHECK(t.attn_scores_group != nullptr);
     CHECK(t.attn_values_group != nullptr);
+    CHECK(t.attn_scores_group_f16 != nullptr);
+    CHECK(t.attn_values_group_f16 != nullptr);
     CHECK(t.xor_words != nullptr);
     CHECK(t.q8_0_quantize != nullptr);
     CHECK(t.fp16_to_f32_row != nullptr);
