@@ -1,5 +1,6 @@
 #pragma once
-// One conversation's settings as the settings dialog edits them: its system prompt and sampling,
+// One conversation's settings as the settings dialog edits them: its system prompt, sampling, stop
+// strings and chat template,
 // already merged with the app-wide defaults. A typed value (a QML value type "chatSettings")
 // rather than a QVariantMap, so a misspelt key is a QML error instead of a silently lost edit.
 #include "app/generation_settings.h"
@@ -19,6 +20,12 @@ struct ChatSettings {
     Q_PROPERTY(int topK MEMBER topK)
     Q_PROPERTY(double repeatPenalty MEMBER repeatPenalty)
     Q_PROPERTY(int maxTokens MEMBER maxTokens)
+    Q_PROPERTY(double minP MEMBER minP)
+    Q_PROPERTY(QStringList stop MEMBER stop)
+    // The stop strings as the dialog's text box holds them: one a line, "\n" a line break, "\t" a
+    // tab, "\\" a backslash (a stop at a line break is common and cannot be typed otherwise).
+    Q_PROPERTY(QString stopText READ stopText WRITE setStopText)
+    Q_PROPERTY(QString chatTemplate MEMBER chatTemplate)  // "" the model's own, "bitnet", "llama3", "chatml", "falcon3"
     Q_PROPERTY(bool customized MEMBER customized)  // differs from the defaults (read only in effect)
 public:
     QString systemPrompt;
@@ -27,10 +34,16 @@ public:
     int topK = GenerationSettings().topK;
     double repeatPenalty = GenerationSettings().repeatPenalty;
     int maxTokens = GenerationSettings().maxTokens;
+    double minP = GenerationSettings().minP;
+    QStringList stop;
+    QString chatTemplate;
     bool customized = false;
 
+    QString stopText() const;
+    void setStopText(const QString& text);
+
     static ChatSettings from(const GenerationSettings& g, const QString& systemPrompt, bool customized);
-    // The sampling part on top of base (which supplies what the dialog does not edit, the seed),
+    // The reply settings on top of base (which supplies what the dialog does not edit, the seed),
     // clamped as stored settings are.
     GenerationSettings generation(const GenerationSettings& base) const;
     bool operator==(const ChatSettings& o) const;

@@ -3,6 +3,7 @@
 // stores only the values the user changed for it (a JSON object), so changing a default later
 // still reaches every conversation that did not override it.
 #include <QJsonObject>
+#include <QStringList>
 #include <QVariantMap>
 
 namespace tern::app {
@@ -12,8 +13,14 @@ struct GenerationSettings {
     double topP = 0.95;
     int topK = 40;
     double repeatPenalty = 1.1;
+    double minP = 0.05;   // keeps tokens at least minP times as likely as the best; 0: off (the engine's default)
     int maxTokens = 512;  // <= 0: until the context is full
     quint64 seed = 0;     // 0: a new random seed per reply
+    QStringList stop;     // the reply ends before any of these (besides the template's own end)
+    QString chatTemplate; // "" the model's own; else one of chatTemplateNames()
+
+    // The templates the engine can be told to use (engine/chat/chat_template.h's names).
+    static QStringList chatTemplateNames();
 
     // Values in json override *this; unknown keys and wrong types are ignored, values clamped.
     GenerationSettings overriddenBy(const QJsonObject& json) const;

@@ -1,4 +1,4 @@
-// Per-conversation system prompt and sampling, with buttons to make them the app-wide defaults
+// Per-conversation system prompt, sampling, stop strings and chat template, with buttons to make them the app-wide defaults
 // or to go back to the defaults; and the theme. The dialog belongs to the conversation it was
 // opened for (conversationId): switching chats while it is open does not move or drop the edits.
 import QtQuick
@@ -29,6 +29,9 @@ Dialog {
         topK.value = s.topK
         penalty.value = s.repeatPenalty
         maxTokens.value = s.maxTokens
+        minP.value = s.minP
+        stopStrings.text = s.stopText
+        chatTemplate.currentIndex = Math.max(0, root.templateNames.indexOf(s.chatTemplate))
     }
     function values() {
         let s = root.chat.settingsFor(root.conversationId)   // a chatSettings value: typed fields
@@ -38,6 +41,9 @@ Dialog {
         s.topK = topK.value
         s.repeatPenalty = penalty.value
         s.maxTokens = maxTokens.value
+        s.minP = minP.value
+        s.stopText = stopStrings.text
+        s.chatTemplate = root.templateNames[chatTemplate.currentIndex]
         return s
     }
     // A new chat becomes a saved one on Apply: keep following it.
@@ -48,6 +54,8 @@ Dialog {
         return id
     }
     onAboutToShow: load()
+    // The engine's template names ("" = the one the model file names), in chatTemplate's order.
+    readonly property var templateNames: ["", "bitnet", "llama3", "chatml", "falcon3"]
 
     component LabeledSlider: RowLayout {
         id: ls
@@ -97,6 +105,29 @@ Dialog {
             RowLayout {
                 Label { text: qsTr("Max tokens (0 = no limit)"); Layout.preferredWidth: 150; color: Theme.text }
                 SpinBox { id: maxTokens; from: 0; to: 32768; stepSize: 64; editable: true; Accessible.name: qsTr("Maximum reply tokens") }
+            }
+            LabeledSlider { id: minP; label: qsTr("Min-p (0 = off)"); from: 0; to: 1; stepSize: 0.01 }
+            RowLayout {
+                Label { text: qsTr("Stop strings"); Layout.preferredWidth: 150; Layout.alignment: Qt.AlignTop; color: Theme.text }
+                TextArea {
+                    id: stopStrings
+                    objectName: "stopStringsField"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Math.max(implicitHeight, 56)
+                    placeholderText: qsTr("One per line; \\n is a line break")
+                    color: Theme.text
+                    Accessible.name: qsTr("Stop strings: the reply ends before any of them")
+                    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 6 }
+                }
+            }
+            RowLayout {
+                Label { text: qsTr("Chat template"); Layout.preferredWidth: 150; color: Theme.text }
+                ChoiceBox {
+                    id: chatTemplate
+                    objectName: "chatTemplateBox"
+                    model: [qsTr("The model's own"), "BitNet", "Llama 3", "ChatML", "Falcon 3"]
+                    Accessible.name: qsTr("Chat template")
+                }
             }
             RowLayout {
                 Label { text: qsTr("Theme"); Layout.preferredWidth: 150; color: Theme.text }

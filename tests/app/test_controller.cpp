@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "controller_fixture.h"
+#include "engine/model/default_model.h"
 
 #include <QFile>
 #include <QSqlQuery>
@@ -325,4 +326,45 @@ TEST_CASE("drafts are kept per conversation and settings apply to the chat they 
     again.chat->newConversation();
     CHECK(again.chat->draft() == "new chat text");
     again.chat->setDraft("");
+}
+
+TEST_CASE("a stop string set for a chat ends that chat's reply, and only that chat's", "[controller][settings]") {
+    // The built-in story model, greedy: the same prompt gives the same reply, so where a stop
+    // string cuts it is known in advance.
+    const QString builtIn = QString::fromStdString(
+        tern::default_model_path(QCoreApplication::applicationFilePath().toLocal8Bit().constData()));
+    REQUIRE_FALSE(builtIn.isEmpty());  // resources/models/tern-default.gguf
+    QTemporaryDir dir;
+    ChatRig rig(dir.filePath("h.sqlite3"), 0, 48);
+    rig.models->start({}, {}, builtIn);
+    REQUIRE(waitFor([&] { return rig.models->loaded(); }, 60000));
+
+    REQUIRE(rig.chat->send("Tell me a story about a cat."));
+    REQUIRE(rig.waitIdle());
+    const QString full = rig.chat->messages()->contentAt(1);
+    const QStringList words = full.split(' ', Qt::SkipEmptyParts);
+    INFO("the unstopped reply: " << full.toStdString());
+    REQUIRE(words.size() >= 6);
+    // A word from the middle of the reply, where it first occurs.
+    const QString stop = ' ' + words[words.size() / 2] + ' ';
+    const qsizetype at = full.indexOf(stop);
+    REQUIRE(at > 0);
+
+    rig.chat->newConversation();
+    ChatSettings s = rig.chat->settingsFor(0);
+    s.stop = {stop};
+    const qint64 stopped = rig.chat->applySettings(0, s);
+    REQUIRE(stopped != 0);
+    REQUIRE(rig.chat->conversationId() == stopped);
+    REQUIRE(rig.chat->send("Tell me a story about a cat."));
+    REQUIRE(rig.waitIdle());
+    const QString cut = rig.chat->messages()->contentAt(1);
+    INFO("the stopped reply: " << cut.toStdString());
+    CHECK(cut.trimmed() == full.left(at).trimmed());  // ends before the stop string, which is not shown
+
+    // Another chat, without the stop string, runs on as before.
+    rig.chat->newConversation();
+    REQUIRE(rig.chat->send("Tell me a story about a cat."));
+    REQUIRE(rig.waitIdle());
+    CHECK(rig.chat->messages()->contentAt(1) == full);
 }

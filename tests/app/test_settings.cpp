@@ -1,7 +1,12 @@
-// Generation settings: per-conversation overrides on top of app-wide defaults.
+// Generation settings: per-conversation overrides on top of app-wide defaults, the dialog's
+// typed value, and the one conversion to the engine's ChatSettings.
 #include <catch2/catch.hpp>
 
+#include "app/chat_settings.h"
+#include "app/engine_chat_settings.h"
 #include "app/generation_settings.h"
+
+#include <QJsonArray>
 
 using namespace tern::app;
 
@@ -29,4 +34,59 @@ TEST_CASE("bad values from a hand-edited database are clamped or ignored", "[set
     CHECK(s.repeatPenalty == Approx(0.5));
     CHECK(s.topK == GenerationSettings().topK);
     CHECK(s.maxTokens == 0);
+}
+
+TEST_CASE("min-p, stop strings and the chat template are stored, checked and reach the engine", "[settings]") {
+    const GenerationSettings defaults;
+    CHECK(defaults.minP == Approx(tern::SamplerParams().min_p));  // unchanged behaviour for existing chats
+    GenerationSettings mine = defaults.overriddenBy(
+        QJsonObject{{"minP", 0.2}, {"stop", QJsonArray{"\n\n", "User:", "", 7}}, {"template", "ChatML"}});
+    CHECK(mine.minP == Approx(0.2));
+    CHECK(mine.stop == QStringList{"\n\n", "User:"});  // empty strings and non-strings are dropped
+    CHECK(mine.chatTemplate == "chatml");
+    const QJsonObject diff = mine.differencesFrom(defaults);
+    CHECK(diff.keys() == QStringList{"minP", "stop", "template"});
+    CHECK(defaults.overriddenBy(diff) == mine);  // what a conversation stores gives them back
+
+    const GenerationSettings bad = defaults.overriddenBy(QJsonObject{{"minP", 4}, {"template", "gpt9"}, {"stop", "x"}});
+    CHECK(bad.minP == 1);
+    CHECK(bad.chatTemplate.isEmpty());  // unknown template: the model's own
+    CHECK(bad.stop.isEmpty());
+
+    mine.seed = 7;
+    const tern::ChatSettings c = toEngineChatSettings(mine);
+    CHECK(c.sampling.min_p == Approx(0.2f));
+    CHECK(c.sampling.seed == 7u);
+    CHECK(c.stop == std::vector<std::string>{"\n\n", "User:"});
+    REQUIRE(c.format.has_value());
+    CHECK(*c.format == tern::ChatFormat::ChatML);
+    CHECK_FALSE(toEngineChatSettings(defaults).format.has_value());
+    CHECK(toEngineChatSettings(defaults).stop.empty());
+    for (const QString& name : GenerationSettings::chatTemplateNames()) {
+        INFO(name.toStdString());
+        CHECK(toEngineChatSettings(defaults.overriddenBy(QJsonObject{{"template", name}})).format.has_value());
+    }
+    GenerationSettings unicode;
+    unicode.stop = {QStringLiteral("—fin")};
+    CHECK(toEngineChatSettings(unicode).stop == std::vector<std::string>{"\xE2\x80\x94" "fin"});  // UTF-8
+}
+
+TEST_CASE("the dialog's stop-strings text: one a line, \\n a line break", "[settings]") {
+    ChatSettings s;
+    s.setStopText(QStringLiteral("User:\n\n\\n\\n\r\nC:\\\\path\\x\ntab\\there"));
+    CHECK(s.stop == QStringList{"User:", "\n\n", "C:\\path\\x", "tab\there"});
+    CHECK(s.stopText() == QStringLiteral("User:\n\\n\\n\nC:\\\\path\\\\x\ntab\\there"));
+    ChatSettings back;
+    back.setStopText(s.stopText());
+    CHECK(back.stop == s.stop);
+    // Through the dialog's value type into the stored settings and back.
+    s.minP = 0.3;
+    s.chatTemplate = QStringLiteral("falcon3");
+    const GenerationSettings g = s.generation(GenerationSettings());
+    CHECK(g.stop == s.stop);
+    CHECK(g.minP == Approx(0.3));
+    CHECK(g.chatTemplate == "falcon3");
+    const ChatSettings again = ChatSettings::from(g, {}, true);
+    CHECK(again.stop == s.stop);
+    CHECK(again.chatTemplate == "falcon3");
 }
