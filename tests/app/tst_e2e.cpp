@@ -709,6 +709,9 @@ private slots:
         QVERIFY(settings && waitFor([&] { return settings->property("opened").toBool(); }));
         QQuickItem* themeBox = findVisible(w, "themeBox");
         QVERIFY(themeBox);
+        themeOf(app.qmlEngine())->setMode(0);  // the box shows its longest choice, "Follow the system"
+        QVERIFY(waitFor([&] { return themeBox->property("displayText").toString() == QStringLiteral("Follow the system"); }));
+        QTest::qWait(50);  // the layout settles
         auto* field = themeBox->property("contentItem").value<QQuickItem*>();
         QVERIFY(field);
         const double room = field->width() - field->property("leftPadding").toDouble() - field->property("rightPadding").toDouble();
