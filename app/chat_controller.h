@@ -71,7 +71,6 @@ public:
     int contextUsed() const { return contextUsed_; }
     QString statsNote() const { return statsNote_; }
     qint64 streamingMessageId() const { return active_.messageId; }
-    void setFlushIntervalMs(int ms) { flushTimer_.setInterval(ms); }
 
     Q_INVOKABLE void newConversation();
     Q_INVOKABLE void selectConversation(qint64 id);

@@ -28,7 +28,6 @@ public:
     Download* find(const QString& id) const;
     void forget(Download* d);  // drop a Done/Failed/Canceled (or paused) entry from the list
     void setRateLimit(qint64 bytesPerSecond);  // 0 = unlimited (user option; also lets tests be slow)
-    qint64 rateLimit() const { return rateLimit_; }
     void setRetryPolicy(const RetryPolicy& p);  // for every download, present and future
 
 signals:

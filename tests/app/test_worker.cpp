@@ -86,19 +86,21 @@ TEST_CASE("the worker loads a model with progress and streams a reply", "[worker
 TEST_CASE("stop ends a reply within one token and keeps the text", "[worker]") {
     WorkerOptions o;
     o.tokenDelayMsForTesting = 20;
+    o.emitIntervalMs = 0;  // one signal per piece of text: the pieces count the tokens
     WorkerThread t(o);
     Recorder rec(t.worker());
     load(t.worker(), rec, tern_app_test::tinyModelPath());
     post(t.worker(), request(7, 1, {{"user", "Tell me a long story"}}, 0));
     REQUIRE(waitFor([&] { return rec.pieces >= 3 || rec.finished; }));
     REQUIRE_FALSE(rec.finished);
-    QElapsedTimer sinceStop;
-    sinceStop.start();
+    const int piecesAtStop = rec.pieces;
     t.worker()->requestStop(7);
     REQUIRE(waitFor([&] { return rec.finished; }, 5000));
-    const qint64 ms = sinceStop.elapsed();
-    INFO("stopped after " << ms << " ms with 20 ms per token");
-    CHECK(ms < 20 * 2 + 100);
+    // Counted in tokens, not milliseconds: the token being decoded and one piece still in the
+    // signal queue may follow the stop, nothing more (at 20 ms per token, a missed stop would
+    // run on for hundreds).
+    INFO(piecesAtStop << " pieces when stopped, " << rec.stats.generatedTokens << " tokens in the end");
+    CHECK(rec.stats.generatedTokens <= piecesAtStop + 3);
     CHECK(rec.stats.reason == GenerationStats::Cancelled);
     CHECK(rec.stats.text == rec.text);
 }
@@ -192,7 +194,28 @@ TEST_CASE("load failures, a missing model and a full context are reported, not t
     CHECK(rec.failMessage.contains("context"));
 }
 
-TEST_CASE("the GUI thread keeps running while the engine works", "[worker][responsiveness]") {
+TEST_CASE("text is batched: one signal per interval, not one per token", "[worker]") {
+    for (const int interval : {0, 60000}) {
+        WorkerOptions o;
+        o.emitIntervalMs = interval;
+        WorkerThread t(o);
+        Recorder rec(t.worker());
+        load(t.worker(), rec, tern_app_test::tinyModelPath());
+        post(t.worker(), request(1, 1, {{"user", "Write a long answer"}}, 64));
+        REQUIRE(waitFor([&] { return rec.finished; }));
+        INFO("interval " << interval << " ms: " << rec.pieces << " signals for " << rec.stats.generatedTokens << " tokens");
+        REQUIRE(rec.stats.generatedTokens >= 16);
+        CHECK(rec.text == rec.stats.text);
+        if (interval == 0)
+            CHECK(rec.pieces >= rec.stats.generatedTokens / 2);  // no batching: about a signal per token
+        else
+            CHECK(rec.pieces <= 2);  // the first piece at once (time to first text), the rest in one batch
+    }
+}
+
+// Wall-clock limits live in the perf entry (ctest -L perf), not among the unit tests: a loaded
+// machine may stretch them.
+TEST_CASE("the GUI thread keeps running while the engine works", "[perf]") {
     WorkerThread t;
     Recorder rec(t.worker());
     // A 5 ms timer on the GUI thread: the longest gap between its ticks is the longest stall.
@@ -222,6 +245,4 @@ TEST_CASE("the GUI thread keeps running while the engine works", "[worker][respo
     WARN("GUI responsiveness: longest event-loop gap " << longest << " ms over " << ticks << " ticks while " << rec.stats.generatedTokens << " tokens were generated at " << rec.stats.tokensPerSecond << " tok/s");
     CHECK(ticks - ticks_before >= expected_ticks / 2);
     CHECK(longest < 100);
-    // Pieces are batched: far fewer signals than tokens at full speed.
-    CHECK(rec.pieces <= rec.stats.generatedTokens);
 }
