@@ -219,8 +219,10 @@ bool ChatController::send(const QString& text) {
         m.content = text;
         const qint64 id = store_->addMessage(m);
         ConversationRecord c;
-        if (store_->conversation(conversationId_, &c) && c.titleIsAuto && c.title.isEmpty())
+        if (store_->conversation(conversationId_, &c) && c.titleIsAuto && c.title.isEmpty()) {
             store_->renameConversation(conversationId_, autoTitle(text), true);
+            emit titleChanged();  // the toolbar and the window title show it at once
+        }
         startReply(id);
     } catch (const StoreError& e) {
         storeFailed(e, tr("your message"), conversationId_);

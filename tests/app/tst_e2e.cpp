@@ -595,6 +595,24 @@ private slots:
         QTest::keyClick(app.window(), Qt::Key_Escape);
     }
 
+    // Issue 16 #11: a first message in Markdown gives a plain title, in the toolbar and the list.
+    void markdownFirstMessageGivesAPlainTitle() {
+        QSettings().remove(QStringLiteral("session"));
+        TernApplication app(options(QStringLiteral("titles.sqlite3")));
+        QVERIFY(app.start());
+        QQuickWindow* w = app.window();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
+        w->requestActivate();
+        typeText(w, "## Trip **plan** #");
+        QTest::keyClick(w, Qt::Key_Return);
+        const bool titled = waitFor([&] { return findVisible(w, "chatTitle") && findVisible(w, "chatTitle")->property("text").toString() == QStringLiteral("Trip plan"); });
+        QVERIFY2(titled, qPrintable(app.chat()->title() + QStringLiteral(" / ") + (findVisible(w, "chatTitle") ? findVisible(w, "chatTitle")->property("text").toString() : QStringLiteral("no title item"))));
+        QCOMPARE(app.history()->conversations()->index(0).data(ConversationListModel::TitleRole).toString(), QStringLiteral("Trip plan"));
+        if (app.chat()->generating()) QTest::keyClick(w, Qt::Key_Escape);
+        QVERIFY(waitFor([&] { return !app.chat()->generating(); }));
+    }
+
     // Issue 16 #5, #10, #11: errors show on the Models page where the user is; a model that
     // failed to load is not "in use" anywhere; "opens at start" names the model that opens;
     // models added by tern-models appear at once; drop-downs are readable; the theme box is whole.
