@@ -83,6 +83,20 @@ void Sampler::accept(int32_t token) {
     }
 }
 
+int32_t Sampler::max_kept(int32_t n_vocab) const {
+    if (params_.temperature <= 0.0f) return 1;  // argmax
+    // sample_stochastic: select_top_k(top_k) is the first selection when top_k < n_vocab.
+    if (params_.top_k > 0 && params_.top_k < n_vocab) return params_.top_k;
+    return 0;
+}
+
+const std::vector<int32_t>& Sampler::penalised_ids() const {
+    static const std::vector<int32_t> none;
+    // apply_penalty's own conditions.
+    if (history_.empty() || params_.repeat_penalty == 1.0f) return none;
+    return history_;
+}
+
 void Sampler::reset() {
     history_.clear();
     history_next_ = 0;

@@ -56,6 +56,14 @@ public:
     int32_t sample(const float* logits, int32_t n_vocab);
 
     void accept(int32_t token);
+
+    // For output screening (engine/model/model.h, ScreenRequest): the most tokens sample() can
+    // keep from a row of n_vocab logits before temperature, top-p and min-p: 1 when greedy,
+    // top_k when 0 < top_k < n_vocab, else 0 (every logit matters).
+    int32_t max_kept(int32_t n_vocab) const;
+    // The ids the repetition penalty will change at the next sample() (possibly repeated;
+    // empty when the penalty is off).
+    const std::vector<int32_t>& penalised_ids() const;
     // Forgets the penalty history and restarts the random stream from the seed (a fresh random
     // seed when params.seed == 0), so a fixed seed replays the same conversation.
     void reset();

@@ -49,6 +49,39 @@ Session::Session(const Model& model, SessionOptions options)
     logits_.resize(model.config().n_vocab);
 }
 
+void ScreenStats::add(const ScreenOutcome& o) {
+    switch (o.kind) {
+        case ScreenOutcome::Kind::Screened: candidates.push_back(o.candidates); break;
+        case ScreenOutcome::Kind::Full: ++full; break;
+        case ScreenOutcome::Kind::TooMany: ++too_many; break;
+        case ScreenOutcome::Kind::Unbounded: ++unbounded; break;
+        case ScreenOutcome::Kind::Violation: ++violations; break;
+    }
+}
+
+ScreenOutcome Session::advance(int32_t id, const Sampler& sampler) {
+    if ((int64_t)tokens_.size() >= kv_.n_ctx())
+        throw ContextFullError("context full: " + std::to_string(tokens_.size()) + " tokens");
+    ScreenOutcome outcome;
+    const int32_t n_sample = model_.tokenizer().n_vocab();  // as decode() samples
+    const int32_t keep = screening_ ? sampler.max_kept(n_sample) : 0;
+    if (keep > 0 && model_.can_screen()) {
+        ScreenRequest req;
+        req.keep = keep;
+        req.n_rows = n_sample;
+        req.repeat_penalty = sampler.params().repeat_penalty;
+        const std::vector<int32_t>& pen = sampler.penalised_ids();
+        req.penalised = pen.data();
+        req.n_penalised = (int32_t)pen.size();
+        const int32_t pos = (int32_t)tokens_.size();
+        model_.forward(&id, 1, pos, kv_, scratch_, LogitsFor::Last, logits_.data(), &req, &outcome);
+        tokens_.push_back(id);
+    } else {
+        eval(&id, 1, LogitsFor::Last, logits_.data());
+    }
+    return outcome;
+}
+
 void Session::eval(const int32_t* ids, int n, LogitsFor which, float* out) {
     const int32_t pos = (int32_t)tokens_.size();
     model_.forward(ids, n, pos, kv_, scratch_, which, out);
@@ -152,7 +185,8 @@ GenerateResult Session::decode(const GenerateParams& params, const std::function
             }
             ++result.n_context_shifts;
         }
-        eval(&id, 1, LogitsFor::Last, logits_.data());
+        // The sampler has accepted `id`: its penalty window is that of the next sample().
+        result.screening.add(advance(id, sampler));
         ++result.n_decoded;
     }
     if (!stops.stopped()) emit(stops.push(utf8.flush()) + stops.flush());

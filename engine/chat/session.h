@@ -48,6 +48,17 @@ struct GenerateParams {
 enum class StopReason { EndOfGeneration, MaxTokens, StopString, Cancelled, ContextFull };
 const char* stop_reason_name(StopReason);
 
+// Output screening during decode (Model::forward, ScreenRequest): per decode step, the number of
+// rows recomputed from the F16 output matrix, or a fallback to the full pass.
+struct ScreenStats {
+    std::vector<int32_t> candidates;  // per screened step
+    int full = 0;                     // steps computed in full (screening off or not possible)
+    int too_many = 0;                 // fallbacks: more candidates than ScreenRequest::max_candidates
+    int unbounded = 0;                // fallbacks: a non-finite bound
+    int violations = 0;               // fallbacks: an exact logit outside its bound (a bug if ever > 0)
+    void add(const ScreenOutcome& o);
+};
+
 struct GenerateResult {
     std::string text;              // what was shown (stop string and special tokens excluded)
     std::vector<int32_t> tokens;   // generated ids, including a final end-of-generation token
@@ -58,6 +69,7 @@ struct GenerateResult {
     double decode_seconds = 0;
     int n_decoded = 0;             // tokens evaluated during decode
     int n_context_shifts = 0;      // times the oldest half of the context was forgotten
+    ScreenStats screening;         // the decode steps' output screening
 };
 
 class Session {
@@ -74,7 +86,17 @@ public:
     // after its last token. Returns the number of tokens reused. Throws ContextFullError. Once
     // `cancel` is cancelled it stops between batches and the cache holds part of the prompt.
     int prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel = {});
+    // After decode() or advance() with screening, only the candidates' logits are finite (the
+    // others are -inf): what the sampler needs, see ScreenRequest.
     const std::vector<float>& last_logits() const { return logits_; }
+
+    // Appends `id` and computes the logits `sampler` needs for the next token: screened
+    // (ScreenRequest) when the model and the sampler allow and screening is enabled, else all.
+    // Throws ContextFullError if the context is full. decode() uses it per token.
+    ScreenOutcome advance(int32_t id, const Sampler& sampler);
+    // Enables output screening in decode()/advance() (default: on; used when the model has a
+    // screening copy, LoadOptions::output_screening).
+    void set_screening(bool on) { screening_ = on; }
 
     // Samples from the logits the last prefill() left until an end-of-generation token, a stop
     // string, max_tokens, the end of the context or params.cancel. on_piece receives text as it is
@@ -111,6 +133,7 @@ private:
     ForwardScratch scratch_;
     std::vector<int32_t> tokens_;  // tokens whose keys/values are in kv_, in order
     std::vector<float> logits_;
+    bool screening_ = true;
 };
 
 }  // namespace tern

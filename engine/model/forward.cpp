@@ -11,6 +11,7 @@
 #include "kernels/float_ops.h"
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <string>
 
@@ -32,7 +33,8 @@ void ForwardScratch::reserve(const ModelConfig& c, int n_tokens) {
 }
 
 void Model::forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& scratch,
-                    LogitsFor which, float* logits) const {
+                    LogitsFor which, float* logits, const ScreenRequest* screen, ScreenOutcome* outcome) const {
+    if (outcome) *outcome = ScreenOutcome{};
     if (n <= 0) return;
     if (pos0 < 0 || (int64_t)pos0 + n > kv.n_ctx())
         throw Error("context full: " + std::to_string(pos0 + n) + " tokens do not fit in a context of " +
@@ -48,13 +50,14 @@ void Model::forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, For
         LogitsFor chunk_which = which == LogitsFor::All ? LogitsFor::All
                               : (which == LogitsFor::Last && last_chunk ? LogitsFor::Last : LogitsFor::None);
         float* chunk_logits = which == LogitsFor::All ? logits + (size_t)done * config_.n_vocab : logits;
-        forward_batch(tokens + done, count, pos0 + done, kv, scratch, chunk_which, chunk_logits);
+        forward_batch(tokens + done, count, pos0 + done, kv, scratch, chunk_which, chunk_logits,
+                      n == 1 && which == LogitsFor::Last ? screen : nullptr, outcome);
         done += count;
     }
 }
 
 void Model::forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& s,
-                          LogitsFor which, float* logits) const {
+                          LogitsFor which, float* logits, const ScreenRequest* screen, ScreenOutcome* outcome) const {
     const ModelConfig& c = config_;
     ThreadPool& pool = *pool_;
     s.reserve(c, n);
@@ -100,7 +103,84 @@ void Model::forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& k
     const int count = n - first;
     for (int t = 0; t < count; ++t)
         kernels::rmsnorm(x + (first + t) * E, output_norm_.data(), xn + t * E, E, c.rms_eps);
-    (output_ ? output_ : embd_)->forward(xn, logits, count, pool);
+    if (screen && count == 1 && output_matrix().can_screen()) {
+        int32_t candidates = 0;
+        const ScreenOutcome::Kind kind = screen_logits(xn, *screen, s, logits, &candidates);
+        if (outcome) *outcome = ScreenOutcome{kind, candidates};
+        if (kind == ScreenOutcome::Kind::Screened) return;
+    }
+    output_matrix().forward(xn, logits, count, pool);
+}
+
+// The screened output layer of one token; the proof is at ScreenRequest (model.h). Returns
+// Screened when `logits` holds the candidates' exact logits and -inf elsewhere; anything else
+// leaves the caller to compute the full pass.
+ScreenOutcome::Kind Model::screen_logits(const float* x, const ScreenRequest& req, ForwardScratch& s, float* logits,
+                                         int32_t* candidates) const {
+    using Kind = ScreenOutcome::Kind;
+    const Linear& out = output_matrix();
+    const int64_t V = config_.n_vocab;
+    const int64_t n = req.n_rows > 0 ? std::min<int64_t>(req.n_rows, V) : V;
+    const int64_t K = req.keep;
+    if (K <= 0 || K >= n) return Kind::Full;  // the sampler looks at every logit
+    s.screen_lo.resize(V);
+    s.screen_hi.resize(V);
+    float* lo = s.screen_lo.data();
+    float* hi = s.screen_hi.data();
+    if (!out.screen(x, ScreenBounds{lo, hi}, *pool_)) return Kind::Unbounded;
+
+    // The repetition penalty, exactly as Sampler::apply_penalty computes it (once per distinct
+    // id), on both ends of each bracket.
+    const float p = req.repeat_penalty;
+    auto penalise = [p](float l) { return l > 0.0f ? l / p : l * p; };
+    std::vector<int32_t>& pen = s.screen_penalised;
+    pen.clear();
+    if (p != 1.0f && p > 0.0f)
+        for (int32_t i = 0; i < req.n_penalised; ++i)
+            if (req.penalised[i] >= 0 && req.penalised[i] < n) pen.push_back(req.penalised[i]);
+    std::sort(pen.begin(), pen.end());
+    pen.erase(std::unique(pen.begin(), pen.end()), pen.end());
+    for (int32_t id : pen) {
+        lo[id] = penalise(lo[id]);
+        hi[id] = penalise(hi[id]);
+    }
+
+    // T: the K-th largest lower bound over rows [0, n), from a K-entry min-heap.
+    std::vector<float>& heap = s.screen_heap;
+    heap.assign(lo, lo + K);
+    std::make_heap(heap.begin(), heap.end(), std::greater<float>());
+    for (int64_t r = K; r < n; ++r) {
+        if (lo[r] <= heap.front()) continue;
+        std::pop_heap(heap.begin(), heap.end(), std::greater<float>());
+        heap.back() = lo[r];
+        std::push_heap(heap.begin(), heap.end(), std::greater<float>());
+    }
+    const float T = heap.front();
+
+    // Candidates: every row whose upper bound reaches T (ties included).
+    std::vector<int32_t>& rows = s.screen_rows;
+    rows.clear();
+    for (int64_t r = 0; r < n; ++r)
+        if (hi[r] >= T) rows.push_back((int32_t)r);
+    *candidates = (int32_t)rows.size();
+    if ((int64_t)rows.size() > req.max_candidates) return Kind::TooMany;
+
+    out.forward_rows(x, rows.data(), (int64_t)rows.size(), logits, *pool_);
+    // Defensive: an exact logit outside its bracket would void the argument; never trust it.
+    const bool is_pen_any = !pen.empty();
+    for (int32_t r : rows) {
+        const float y = logits[r];
+        const bool penalised = is_pen_any && std::binary_search(pen.begin(), pen.end(), r);
+        const float yp = penalised ? penalise(y) : y;
+        if (!std::isfinite(y) || !(yp >= lo[r] && yp <= hi[r])) return Kind::Violation;
+    }
+    // Every other row can never be kept: -inf (rows recomputed as group neighbours included).
+    size_t next = 0;
+    for (int64_t r = 0; r < V; ++r) {
+        if (next < rows.size() && rows[next] == r) { ++next; continue; }
+        logits[r] = -INFINITY;
+    }
+    return Kind::Screened;
 }
 
 void Model::rope(float* head, int32_t pos) const {

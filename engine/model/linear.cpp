@@ -13,6 +13,8 @@
 #include "kernels/ternary_gemm.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <cstring>
@@ -57,6 +59,7 @@ struct Scratch {
     std::vector<uint8_t> q8;
     std::vector<int32_t> qsum;
     std::vector<float> factor;
+    std::vector<float> f;
 };
 Scratch& scratch() {
     thread_local Scratch s;
@@ -195,6 +198,7 @@ class FloatLinear final : public Linear {
 public:
     FloatLinear(const WeightView& w, float output_scale, const LinearOptions& o)
         : Linear(w), data_(w.data), output_scale_(output_scale) {
+        if (o.screen && screenable(w, o, output_scale)) build_screen(w, o);
         if (o.requantize_q8 && requantizable(w)) {
             type_ = GgmlType::Q8_0;
             nbytes_ = ggml_row_bytes(GgmlType::Q8_0, in_) * (uint64_t)out_;
@@ -224,6 +228,142 @@ public:
             data_ = owned_->data();
         }
         row_bytes_ = ggml_row_bytes(type_, in_);
+    }
+
+    // Builds the Q8_0 screening copy and the row norms A, B, C of ScreenBounds (linear.h) from
+    // the F16 rows in the file's layout. Called before any repack (which releases the source).
+    void build_screen(const WeightView& w, const LinearOptions& o) {
+        const uint64_t q_row = ggml_row_bytes(GgmlType::Q8_0, in_);
+        screen_q8_ = std::make_unique<WeightBuffer>(q_row * (uint64_t)out_);
+        norm_a_.resize(out_);
+        norm_b_.resize(out_);
+        norm_c_.resize(out_);
+        const kernels::KernelTable& kt = kernels::active_kernels();  // same bytes at every level
+        std::atomic<bool> finite{true};
+        // Rounded up to float: v·(1 + 2^-20) exceeds v by more than float's rounding (2^-24
+        // relative), and 2^-140 by more than its absolute rounding below float's normal range.
+        auto up = [](double v) { return (float)(v * (1.0 + 0x1p-20) + 0x1p-140); };
+        consume_in_slices(o, w.data, out_, 64, 2 * (uint64_t)in_, w.nbytes, [&](int64_t r0, int64_t r1) {
+            std::vector<float> row(in_), deq(in_);
+            for (int64_t r = r0; r < r1; ++r) {
+                kt.fp16_to_f32_row(reinterpret_cast<const uint16_t*>(w.data) + r * in_, row.data(), in_);
+                uint8_t* q = screen_q8_->data() + r * q_row;
+                kt.q8_0_quantize(row.data(), in_, q);
+                kernels::q8_0_dequant(q, in_, deq.data());  // d·q: exact in float
+                double a = 0, b = 0, c = 0;
+                for (int64_t i = 0; i < in_; ++i) {
+                    const double wi = row[i], qi = deq[i], d = wi - qi;  // exact in double
+                    a += d * d;
+                    b += qi * qi;
+                    c += wi * wi;
+                }
+                // Sums of squares in double: relative error <= k·2^-53, far inside the 2^-20.
+                a = std::sqrt(a) * (1 + 1e-9);
+                b = std::sqrt(b) * (1 + 1e-9);
+                c = std::sqrt(c) * (1 + 1e-9);
+                norm_a_[r] = up(a);
+                norm_b_[r] = up(b);
+                norm_c_[r] = up(c);
+                if (!std::isfinite(norm_a_[r]) || !std::isfinite(norm_b_[r]) || !std::isfinite(norm_c_[r]))
+                    finite = false;
+            }
+        });
+        if (!finite) {  // inf/NaN weights: no rigorous bound, the layer is never screened
+            screen_q8_.reset();
+            norm_a_.clear();
+            norm_b_.clear();
+            norm_c_.clear();
+        }
+    }
+
+    bool can_screen() const override { return screen_q8_ != nullptr; }
+
+    uint64_t screen_bytes() const override {
+        return screen_q8_ ? ggml_row_bytes(GgmlType::Q8_0, in_) * (uint64_t)out_ + 12 * (uint64_t)out_ : 0;
+    }
+
+    bool screen(const float* x, const ScreenBounds& b, ThreadPool& pool) const override {
+        if (!screen_q8_) return false;
+        const kernels::KernelTable& kt = kernels::active_kernels();
+        Scratch& s = scratch();
+        const uint64_t q_row = ggml_row_bytes(GgmlType::Q8_0, in_);
+        s.q8.resize(q_row);
+        s.f.resize(in_);
+        kt.q8_0_quantize(x, in_, s.q8.data());
+        kernels::q8_0_dequant(s.q8.data(), in_, s.f.data());  // xq exactly as the kernel sees it
+        double sx = 0, sxq = 0, sdx = 0;
+        for (int64_t i = 0; i < in_; ++i) {
+            const double xi = x[i], qi = s.f[i], d = xi - qi;
+            sx += xi * xi;
+            sxq += qi * qi;
+            sdx += d * d;
+        }
+        const double X = std::sqrt(sx) * (1 + 1e-9), XQ = std::sqrt(sxq) * (1 + 1e-9), DX = std::sqrt(sdx) * (1 + 1e-9);
+        if (!std::isfinite(X) || !std::isfinite(XQ) || !std::isfinite(DX)) return false;
+        const double k = (double)in_, u = 0x1p-24;
+        if (k * u >= 0.5) return false;  // rows of 2^23 values: the bound below needs k·u < 1
+        const double g = k * u / (1 - k * u);
+        // bound_r = X·A_r + (DX + g·XQ)·B_r + g·X·C_r + k·2^-120
+        const double ca = X, cb = DX + g * XQ, cc = g * X, tiny = k * 0x1p-120;
+        kernels::Q8Gemm q;
+        q.f.layout = kernels::FloatLayout::Rows;
+        q.f.w = screen_q8_->data();
+        q.f.rows = out_;
+        q.f.k = in_;
+        q.f.scale = 1.0f;
+        q.f.n_tokens = 1;
+        q.f.y = b.lo;
+        q.f.ldy = out_;
+        q.xq = s.q8.data();
+        std::atomic<bool> finite{true};
+        pool.parallel_for(out_, [&](int64_t r0, int64_t r1) {
+            kt.q8_0_gemm(q, r0, r1);
+            bool ok = true;
+            for (int64_t r = r0; r < r1; ++r) {
+                const double yq = b.lo[r];
+                const double bound = (ca * norm_a_[r] + cb * norm_b_[r] + cc * norm_c_[r] + tiny) * (1 + 0x1p-20);
+                // Moved out by more than the rounding of the double results to float.
+                const double m = bound + 0x1p-22 * (std::fabs(yq) + bound);
+                const float lo = (float)(yq - m), hi = (float)(yq + m);
+                b.lo[r] = lo;
+                b.hi[r] = hi;
+                ok &= std::isfinite(lo) && std::isfinite(hi);
+            }
+            if (!ok) finite = false;
+        }, kRowGranule);
+        return finite;
+    }
+
+    void forward_rows(const float* x, const int32_t* rows, int64_t n_rows, float* y, ThreadPool& pool) const override {
+        if (type_ != GgmlType::F16) return Linear::forward_rows(x, rows, n_rows, y, pool);
+        // The F16 kernel's arithmetic for a row depends only on that row (float_simd.h), but the
+        // R4 layout is read a whole group of four rows at a time: compute each listed row's group.
+        const int64_t span = layout_ == kernels::FloatLayout::R4 ? 4 : 1;
+        Scratch& s = scratch();
+        std::vector<int32_t>& units = s.qsum;  // group starts, ascending, distinct
+        units.clear();
+        for (int64_t i = 0; i < n_rows; ++i) {
+            const int32_t start = (int32_t)(rows[i] / span * span);
+            if (units.empty() || units.back() != start) units.push_back(start);
+        }
+        const kernels::KernelTable& kt = kernels::active_kernels();
+        kernels::FloatGemm g;
+        g.layout = layout_;
+        g.w = data_;
+        g.rows = out_;
+        g.k = in_;
+        g.scale = output_scale_;
+        g.x = x;
+        g.n_tokens = 1;
+        g.y = y;
+        g.ldy = out_;
+        pool.parallel_for((int64_t)units.size(), [&](int64_t u0, int64_t u1) {
+            for (int64_t u = u0; u < u1; ++u) kt.f16_gemm(g, units[u], std::min<int64_t>(out_, units[u] + span));
+        });
+    }
+
+    static bool screenable(const WeightView& w, const LinearOptions& o, float output_scale) {
+        return w.type == GgmlType::F16 && !o.requantize_q8 && output_scale == 1.0f && w.in % kernels::kQ8_0Block == 0;
     }
 
     static bool f16_repackable(const WeightView& w) { return w.type == GgmlType::F16 && w.in % 16 == 0; }
@@ -302,9 +442,23 @@ private:
     kernels::FloatLayout layout_ = kernels::FloatLayout::Rows;
     uint64_t row_bytes_ = 0;
     float output_scale_;
+    // Output screening: the Q8_0 copy (rows in order) and per-row ||w - wq||, ||wq||, ||w||.
+    std::unique_ptr<WeightBuffer> screen_q8_;
+    std::vector<float> norm_a_, norm_b_, norm_c_;
 };
 
 }  // namespace
+
+void Linear::forward_rows(const float* x, const int32_t* rows, int64_t n_rows, float* y, ThreadPool& pool) const {
+    // Any layer: the whole product, then the rows asked for (correct, not fast).
+    std::vector<float> all(out_);
+    forward(x, all.data(), 1, pool);
+    for (int64_t i = 0; i < n_rows; ++i) y[rows[i]] = all[rows[i]];
+}
+
+bool linear_screenable(const WeightView& w, const LinearOptions& options, float output_scale) {
+    return FloatLinear::screenable(w, options, output_scale);
+}
 
 WeightBuffer::WeightBuffer(uint64_t n) {
     constexpr size_t kAlign = 2u << 20;

@@ -41,6 +41,33 @@ struct LinearOptions {
     // its pages slice by slice as they are consumed (release_mapped_pages), so that a large
     // matrix (2B4T's 0.66 GB output matrix) is never held twice, not even during its own copy.
     bool release_source = false;
+    // F16 weights (the output matrix): also build a Q8_0 screening copy and per-row error norms
+    // (see "Output screening" below). Ignored for other types, with requantize_q8, or when an
+    // output scale other than 1 applies.
+    bool screen = false;
+};
+
+// Output screening (issue 15): bounds on one token's outputs from an 8-bit copy of the matrix.
+// For row r, with x the float input, w the F16 row, wq its Q8_0 copy, xq = Q8_0(x) (what the
+// Q8_0 kernel multiplies), and y_f / y_q the values the F16 and Q8_0 kernels return:
+//   x·w - xq·wq = x·(w - wq) + (x - xq)·wq, so by Cauchy-Schwarz, for exact arithmetic,
+//     |x·w - xq·wq| <= ||x||·||w - wq|| + ||x - xq||·||wq||.
+//   Each kernel's float rounding, in any summation order, with or without FMA (every product
+//   goes through at most k roundings: one for the product or the d_w·d_x scale, at most k-1
+//   additions; Higham, Accuracy and Stability, §3.1), with u = 2^-24 and g = k·u / (1 - k·u):
+//     |y_f - x·w| <= g·Σ|x_i w_i| <= g·||x||·||w||,  |y_q - xq·wq| <= g·Σ|xq_i wq_i| <= g·||xq||·||wq||
+//   (Q8_0: the int32 block sums are exact, so each block term is d_w·d_x·isum with d_w·d_x
+//   rounded once and one rounding per accumulation.)
+//   So |y_f - y_q| <= ||x||·A + ||x - xq||·B + g·(||x||·C + ||xq||·B) + k·2^-120 (underflow)
+//   with A = ||w - wq||, B = ||wq||, C = ||w|| precomputed per row (in double, rounded up to
+//   float). Norms of x are computed in double and inflated by 1e-9 relative (their own rounding
+//   is ~k·2^-53); the bound as a whole is inflated by 2^-20 relative, and lo/hi move out by a
+//   further 2^-22·(|y_q| + bound) before they are rounded to float, which covers that rounding.
+// Non-finite weights disable screening for the layer; a non-finite bound makes the caller fall
+// back to the full pass.
+struct ScreenBounds {
+    float* lo = nullptr;  // out() floats each
+    float* hi = nullptr;
 };
 
 class Linear {
@@ -60,6 +87,18 @@ public:
     // The weights computed from: the layer's own memory if it repacked or requantised them, else
     // WeightView::data (tests check which).
     virtual const uint8_t* weight_data() const = 0;
+
+    // Output screening (see ScreenBounds). True if the layer holds a screening copy.
+    virtual bool can_screen() const { return false; }
+    // For ONE token x: lo[r] <= forward(x)[r] <= hi[r] for every row, from the 8-bit copy.
+    // Returns false (bounds unusable: fall back to forward()) if any bound is not finite.
+    virtual bool screen(const float*, const ScreenBounds&, ThreadPool&) const { return false; }
+    // For ONE token x: y[r] for each listed row, bit-identical to forward(x)[r] (the same kernel
+    // over the same row group). May also write y at other rows of those rows' groups; y holds
+    // out() floats.
+    virtual void forward_rows(const float* x, const int32_t* rows, int64_t n_rows, float* y, ThreadPool& pool) const;
+    // Bytes of the screening copy and its norms (0 without one).
+    virtual uint64_t screen_bytes() const { return 0; }
 
 protected:
     Linear(const WeightView& w) : in_(w.in), out_(w.out), type_(w.type), nbytes_(w.nbytes) {}
@@ -88,6 +127,10 @@ private:
 // True if make_linear(w, ..., options) copies the weights (repacks or requantises them), so that
 // w.data need only be valid during that call and the caller need not keep a copy.
 bool linear_owns_weights(const WeightView& w, const LinearOptions& options);
+
+// True if make_linear(w, output_scale, options) with options.screen builds a screening copy
+// (F16 weights, rows a multiple of 32, no requantisation, output scale 1).
+bool linear_screenable(const WeightView& w, const LinearOptions& options, float output_scale = 1.0f);
 
 // Builds the layer for w's type. output_scale multiplies every output (the optional one-element
 // ".scale" tensors of the bitnet architecture); 1 when absent. Throws tern::Error naming the

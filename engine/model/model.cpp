@@ -153,10 +153,11 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
             o.repack = it.repack;
             o.requantize_q8 = options.output_q8 && it.is_output;
             o.release_source = release;
+            o.screen = it.screen;
             const auto r0 = std::chrono::steady_clock::now();
             matrix_slot(it.plan) = make_linear(w, scale, o);
             repack_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
-            weight_bytes_total_ += matrix_slot(it.plan)->weight_bytes();
+            weight_bytes_total_ += matrix_slot(it.plan)->weight_bytes() + matrix_slot(it.plan)->screen_bytes();
             if (release) release_mapped_pages(src, t.nbytes);
         } else {
             if (!it.in_place) {
@@ -165,7 +166,11 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
                 offset += aligned(t.nbytes);
                 if (release) release_mapped_pages(src, t.nbytes);
             }
-            matrix_slot(it.plan) = make_linear(w, scale);
+            LinearOptions o = layer_options;
+            o.screen = it.screen;  // the screening copy is built from the mapped rows
+            o.release_source = release && it.in_place;  // never on the anonymous copy
+            matrix_slot(it.plan) = make_linear(w, scale, o);
+            weight_bytes_total_ += matrix_slot(it.plan)->screen_bytes();
         }
         if (it.scale && release) release_mapped_pages(f.tensor_data(*it.scale), it.scale->nbytes);
         done += t.nbytes;
@@ -184,7 +189,9 @@ bool Model::in_mapping(const void* p, uint64_t n) const {
 }
 
 uint64_t Model::weight_bytes_per_token() const {
-    uint64_t n = (output_ ? output_ : embd_)->weight_bytes();
+    // A screened decode step reads the 8-bit copy (and a few F16 rows) instead of the matrix.
+    const Linear& out = output_matrix();
+    uint64_t n = out.can_screen() ? out.screen_bytes() : out.weight_bytes();
     for (const Layer& L : layers_)
         for (const Linear* l : {L.wq.get(), L.wk.get(), L.wv.get(), L.wo.get(), L.gate.get(), L.up.get(), L.down.get()})
             n += l->weight_bytes();

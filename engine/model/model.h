@@ -43,6 +43,13 @@ struct LoadOptions {
     // matrix is copied and the F16 embedding repacked as well (the layout-for-speed choice; for
     // comparisons). Ignored with use_mmap, which maps everything anyway.
     bool map_in_place = true;
+    // Output screening (issue 15): keep a Q8_0 copy of an F16 output matrix with per-row error
+    // bounds (linear.h, ScreenBounds), so that a decode step whose sampler keeps at most K tokens
+    // computes every row at 8 bits and only the rows that can reach the top K from F16
+    // (Model::forward, ScreenRequest). The sampled token is the same as with the full F16 pass.
+    // With map_in_place the F16 matrix then stays mapped in the file's layout (only the rows
+    // recomputed become resident). Ignored with use_mmap or output_q8.
+    bool output_screening = true;
     // Bytes of memory the weights may take. 0: the physical memory available at load time
     // (engine/model/system_memory.h). A model needing more is refused with a clear error before
     // anything is allocated.
@@ -54,7 +61,41 @@ struct LoadOptions {
 struct ForwardScratch {
     int capacity = 0;  // tokens
     std::vector<float> x, xn, q, k, v, att, gate, up, ffn, logits_in;
+    std::vector<float> screen_lo, screen_hi;  // output screening bounds (n_vocab each)
+    std::vector<int32_t> screen_rows, screen_penalised;
+    std::vector<float> screen_heap;
     void reserve(const ModelConfig& c, int n_tokens);
+};
+
+// Output screening for one decode step (one token, LogitsFor::Last): what the sampler will do
+// with the logits (Sampler::max_kept, Sampler::penalised_ids).
+//
+// Why the result is exact: the sampler keeps the K best tokens by (penalised logit desc, id asc)
+// before temperature, top-p and min-p (greedy: K = 1), and only those K tokens' logits enter any
+// later step. Screening gives lo[r] <= y[r] <= hi[r] for every row's F16 logit y[r]; the repetition
+// penalty (l > 0 ? l / p : l · p, p > 0) is monotone, also in float arithmetic, so applying it
+// to lo and hi keeps the bracket. Let T be the K-th largest (penalised) lo among the rows that can
+// be sampled: K rows have y >= lo >= T, so the K-th best y is >= T, and every row of the true top
+// K (ties included) has hi >= y >= T. The candidates are every row with hi >= T; their logits are
+// recomputed with the F16 kernel over the same row group as the full pass (bit-identical), every
+// other row is set to -inf. The sampler skips -inf rows before anything else, so it sees exactly
+// the K rows it would have kept, with the same logits, and returns the same token from the same
+// random draw. Fallback to the full pass: no screening copy, K <= 0 or K >= n_rows, non-finite
+// activations or bounds, more than max_candidates rows, or an exact logit outside its bracket
+// (never expected: counted as a violation).
+struct ScreenRequest {
+    int32_t keep = 0;            // K: the sampler keeps at most this many tokens; <= 0: all logits
+    int32_t n_rows = 0;          // rows [0, n_rows) can be sampled (<= 0: all); the rest get -inf
+    float repeat_penalty = 1.0f;
+    const int32_t* penalised = nullptr;  // ids the penalty changes (duplicates allowed)
+    int32_t n_penalised = 0;
+    int32_t max_candidates = 4096;
+};
+
+struct ScreenOutcome {
+    enum class Kind { Full, Screened, TooMany, Unbounded, Violation };
+    Kind kind = Kind::Full;  // Full: not asked, or the layer/request cannot be screened
+    int32_t candidates = 0;  // rows recomputed from F16 (Screened, TooMany)
 };
 
 // Which positions of a batch need logits. Only the last one does during generation; computing
@@ -81,7 +122,8 @@ public:
     const std::string& path() const { return path_; }
     int n_threads() const;
     bool tied_output() const { return output_ == nullptr; }
-    // Bytes of weights one decode step reads (all linear layers plus the output matrix).
+    // Bytes of weights one decode step reads (all linear layers plus the output matrix, or its
+    // screening copy when it has one: LoadOptions::output_screening).
     uint64_t weight_bytes_per_token() const;
     // Bytes of tensor data held (in ordinary memory, or mapped).
     uint64_t weight_bytes_total() const { return weight_bytes_total_; }
@@ -100,8 +142,16 @@ public:
     // Runs n tokens at positions pos0.. through the network, appending their keys and values to
     // kv. logits receives n_vocab floats per requested position (one row for Last, n for All).
     // One forward pass at a time per model: calls are serialised internally.
+    // With `screen` (n == 1, LogitsFor::Last) the logits row holds exact F16 logits for a
+    // candidate set containing the sampler's top K and -inf elsewhere (ScreenRequest); `outcome`
+    // says whether that happened.
     void forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& scratch,
-                 LogitsFor which, float* logits) const;
+                 LogitsFor which, float* logits, const ScreenRequest* screen = nullptr,
+                 ScreenOutcome* outcome = nullptr) const;
+    // True if the output matrix has a screening copy (LoadOptions::output_screening).
+    bool can_screen() const { return (output_ ? output_ : embd_)->can_screen(); }
+    // The output matrix (token_embd when tied).
+    const Linear& output_matrix() const { return output_ ? *output_ : *embd_; }
 
     // Largest number of tokens forward() processes at once; longer inputs are split by callers.
     static constexpr int kMaxBatch = 64;
@@ -110,7 +160,9 @@ private:
     Model() = default;
     void load_tensors(const GgufFile& f, const ModelInspection& inspection, const LoadOptions& options);
     void forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& s,
-                       LogitsFor which, float* logits) const;
+                       LogitsFor which, float* logits, const ScreenRequest* screen, ScreenOutcome* outcome) const;
+    ScreenOutcome::Kind screen_logits(const float* x, const ScreenRequest& req, ForwardScratch& s, float* logits,
+                                      int32_t* candidates) const;
     void attention(int layer, int n, int32_t pos0, KvCache& kv, ForwardScratch& s) const;
     void rope(float* head, int32_t pos) const;
 

@@ -131,10 +131,22 @@ void inspect_tensors(const GgufFile& f, const LoadOptions& options, ModelInspect
             // would be resident). Once the logits are screened with a smaller copy and only
             // chosen rows are recomputed from F16 (issue 15, item 1), keep it mapped here too.
             if (p.kind == TensorKind::TokenEmbd && !t.is_output && in_place) o.repack = false;
-            t.repack = o.repack;
             const uint8_t* data = f.tensor_data(*info);
             const WeightView view{info->name, info->type, info->ne[0], info->n_elements() / info->ne[0], data,
                                   info->nbytes};
+            // An output matrix screened at 8 bits (LoadOptions::output_screening) is read whole
+            // only by the full pass (prefill's last token, all-logits callers); decode reads its
+            // chosen rows. So with map_in_place it stays mapped: only those rows' pages become
+            // resident, and the screening copy (about half its bytes) is what is read whole.
+            o.screen = options.output_screening && t.is_output && !options.use_mmap && !t.scale &&
+                       linear_screenable(view, o);
+            t.screen = o.screen;
+            if (t.screen) {
+                if (in_place) o.repack = false;
+                m.screen_bytes = ggml_row_bytes(GgmlType::Q8_0, view.in) * (uint64_t)view.out + 12 * (uint64_t)view.out;
+                m.owned_bytes += m.screen_bytes;
+            }
+            t.repack = o.repack;
             t.layer_owns_weights = linear_owns_weights(view, o);
             // The kernels load weights unaligned, but a float matrix must at least be aligned to
             // its element: require GGUF's default alignment (any file written with it has it).

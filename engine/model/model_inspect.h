@@ -36,6 +36,8 @@ struct InspectedTensor {
     // Matrices no layer owns: computed from the file's mapping in place (use_mmap, or
     // map_in_place with the data aligned as GGUF's default alignment) instead of the shared copy.
     bool in_place = false;
+    // The output matrix gets a screening copy (LoadOptions::output_screening, linear.h).
+    bool screen = false;
 };
 
 struct ModelInspection {
@@ -60,6 +62,7 @@ struct ModelInspection {
     uint64_t copied_bytes = 0;       // the loader's shared copy of the matrices no layer owns (64-byte aligned)
     uint64_t owned_bytes = 0;        // matrices the layers repack or requantise into their own memory
     uint64_t mapped_bytes = 0;       // matrices computed from the file's mapping in place (in_place)
+    uint64_t screen_bytes = 0;       // the output screening copy and its row norms (part of owned_bytes)
     uint64_t weight_memory = 0;      // what loading allocates: the copy + owned (mapped pages not included)
     int32_t default_context = 0;     // default_context(config)
     uint64_t kv_cache_bytes = 0;     // one session's KV cache at default_context

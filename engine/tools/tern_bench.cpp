@@ -73,6 +73,8 @@ const char* kUsage = R"(usage: tern-bench [-m MODEL] [-t THREADS] [-p 512] [-n 1
   --compare-n N    decoded tokens for the comparison (default: min(n, 16))
   --bandwidth      measure read bandwidth with the same threads; print the decode bound
   --output-q8      requantise the output matrix to 8 bits at load (LoadOptions::output_q8)
+  --no-screening   decode with the full F16 output pass (no 8-bit screening of the logits,
+                   LoadOptions::output_screening); for A/B comparisons
   --no-repack      compute from the file's weight layout (no load-time repacking)
   --mmap           compute from the memory-mapped file
   --compare-file PEER.json
@@ -175,12 +177,28 @@ std::vector<int32_t> bench_tokens(const Model& m, int n) {
     return ids;
 }
 
+// The p-quantile of the screened steps' candidate counts (0 if none).
+int32_t percentile(const ScreenStats& st, double p) {
+    std::vector<int32_t> c = st.candidates;
+    if (c.empty()) return 0;
+    std::sort(c.begin(), c.end());
+    return c[std::min(c.size() - 1, (size_t)(p * (double)c.size()))];
+}
+
 struct Speeds {
     double pp = 0, tg = 0;  // tok/s, medians
+    ScreenStats screening;  // of the decode steps
 };
 
 Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, int reps, int depth) {
     std::vector<double> pp, tg;
+    ScreenStats screening;
+    // A greedy sampler without penalty: what the decode loop below does, told to the session so
+    // that it can screen the output layer (Session::advance).
+    SamplerParams greedy;
+    greedy.temperature = 0;
+    greedy.repeat_penalty = 1.0f;
+    const Sampler sampler(greedy);
     // With depth > 0 both phases start after `depth` tokens already in the cache (prefilled
     // untimed, then reused as the prompt's prefix), as a chat turn late in a conversation does.
     const std::vector<int32_t> context = bench_tokens(model, depth);
@@ -202,13 +220,12 @@ Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, in
             auto t0 = std::chrono::steady_clock::now();
             for (int i = 0; i < n_gen; ++i) {
                 const std::vector<float>& l = session.last_logits();
-                ctx.push_back((int32_t)(std::max_element(l.begin(), l.end()) - l.begin()));
-                session.prefill(ctx);
+                screening.add(session.advance((int32_t)(std::max_element(l.begin(), l.end()) - l.begin()), sampler));
             }
             tg.push_back(n_gen / seconds_since(t0));
         }
     }
-    return {median(pp), median(tg)};
+    return {median(pp), median(tg), screening};
 }
 
 // Read bandwidth with `threads` threads of the engine's pool streaming a 1 GiB buffer of the same
@@ -255,7 +272,7 @@ uint64_t current_rss_bytes() {
 int run(int argc, char** argv) {
     tools::Args a(argc, argv, {"-m", "-t", "-p", "-n", "-r", "-d", "-c", "--kv", "--cpu", "--compare", "--compare-p", "--compare-n",
                    "--compare-file"},
-                  {"--json", "--mmap", "--help", "-h", "--version", "--bandwidth", "--output-q8", "--no-repack"});
+                  {"--json", "--mmap", "--help", "-h", "--version", "--bandwidth", "--output-q8", "--no-repack", "--no-screening"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
     if (a.has("--version")) { fmt::print("tern-bench {}\n", TERN_VERSION); return 0; }
     std::string path = a.get_or("-m", default_model_path(argv[0]));
@@ -284,6 +301,7 @@ int run(int argc, char** argv) {
     lo.n_threads = (int)a.get_int("-t", 0, 1, 1024);
     lo.use_mmap = a.has("--mmap");
     lo.output_q8 = a.has("--output-q8");
+    lo.output_screening = !a.has("--no-screening");
     lo.repack = !a.has("--no-repack");
     std::unique_ptr<Model> model = Model::load(path, lo);
     SessionOptions so;
@@ -355,6 +373,11 @@ int run(int argc, char** argv) {
             }
             fmt::print("]");
         }
+        fmt::print(", \"screening\": {}, \"screened_steps\": {}, \"candidates_median\": {}, \"candidates_p99\": {}, "
+                   "\"screen_fallbacks\": {}",
+                   model->can_screen() ? "true" : "false", main.screening.candidates.size(), percentile(main.screening, 0.5),
+                   percentile(main.screening, 0.99),
+                   main.screening.too_many + main.screening.unbounded + main.screening.violations);
         fmt::print("}}\n");
         return 0;
     }
@@ -372,6 +395,17 @@ int run(int argc, char** argv) {
         const char* name = kernels::cpu_level_name(cmp_level);
         if (cmp_p > 0) fmt::print("  {} pp{}: {:.2f} tok/s (same run)\n", name, cmp_p, cmp.pp);
         if (cmp_n > 0) fmt::print("  {} tg{}: {:.2f} tok/s (same run)\n", name, cmp_n, cmp.tg);
+    }
+    if (n_gen > 0) {
+        const ScreenStats& st = main.screening;
+        if (model->can_screen())
+            fmt::print("output screening: {} of {} decode steps screened, F16 rows recomputed median {}, p99 {}, max {}; "
+                       "fallbacks {} (too many {}, unbounded {}, violations {})\n",
+                       st.candidates.size(), st.candidates.size() + st.full + st.too_many + st.unbounded + st.violations,
+                       percentile(st, 0.5), percentile(st, 0.99), percentile(st, 1.0),
+                       st.too_many + st.unbounded + st.violations, st.too_many, st.unbounded, st.violations);
+        else
+            fmt::print("output screening: off\n");
     }
     fmt::print("weights read per decoded token: {:.1f} MiB ({:.3f} GB)\n", bytes / 1048576.0, bytes / 1e9);
     if (bandwidth > 0) {

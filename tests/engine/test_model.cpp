@@ -121,6 +121,7 @@ TEST_CASE("inspect_model agrees with what Model::load builds", "[model]") {
         LoadOptions copy_all = tern_test::threads(2);
         copy_all.repack = false;  // every matrix in the loader's one copy: its size is exact
         copy_all.map_in_place = false;
+        copy_all.output_screening = false;  // no Q8_0 screening copy (test_screening.cpp)
         const ModelInspection in = inspect_model(f, copy_all);
         const auto m = Model::load(path, copy_all);
         CHECK(in.arch == &m->arch());
@@ -149,7 +150,9 @@ TEST_CASE("inspect_model agrees with what Model::load builds", "[model]") {
         // Repacking moves the matrices into the layers' own memory, except an embedding that is
         // not also the output matrix, used from the mapping in place; computing from the mapping
         // allocates none.
-        const ModelInspection repacked = inspect_model(f);
+        LoadOptions unscreened;
+        unscreened.output_screening = false;
+        const ModelInspection repacked = inspect_model(f, unscreened);
         CHECK(repacked.owned_bytes > 0);
         CHECK(repacked.mapped_bytes == (in.tied_output ? 0 : f.get_tensor("token_embd.weight").nbytes));
         CHECK(repacked.owned_bytes + repacked.copied_bytes + repacked.mapped_bytes >= in.matrix_file_bytes);

@@ -20,10 +20,19 @@ namespace {
 
 const std::vector<int32_t> kTokens = {128000, 791, 6864, 315, 9822, 374, 12366, 13, 578, 4062, 14198};
 
+// These tests pin the layout without output screening (the output matrix repacked, read whole
+// every token); the screened layout (the output matrix mapped, a Q8_0 copy owned) is tested in
+// test_screening.cpp.
+LoadOptions unscreened(int threads) {
+    LoadOptions o = tern_test::threads(threads);
+    o.output_screening = false;
+    return o;
+}
+
 std::string official_tiny() { return tern_test::data_dir() + "/models/bitnetcpp-2b4t-tiny-i2_s.gguf"; }
 
 LoadOptions copy_everything() {
-    LoadOptions o = tern_test::threads(2);
+    LoadOptions o = unscreened(2);
     o.map_in_place = false;  // the old path: every matrix copied, the F16 embedding repacked
     return o;
 }
@@ -60,7 +69,7 @@ TEST_CASE("an embedding only looked up is used from the mapping in place", "[mem
 
     // The inspection's figures: the embedding moves from the layers' own memory to the mapping;
     // what the model needs stays the same.
-    const ModelInspection in_place = inspect_model(f, tern_test::threads(2));
+    const ModelInspection in_place = inspect_model(f, unscreened(2));
     const ModelInspection copied = inspect_model(f, copy_everything());
     CHECK(in_place.mapped_bytes == embd.nbytes);
     CHECK(in_place.copied_bytes == 0);
@@ -71,7 +80,7 @@ TEST_CASE("an embedding only looked up is used from the mapping in place", "[mem
     for (const InspectedTensor& t : in_place.tensors)
         if (tensor_kind_is_matrix(t.plan.kind)) CHECK(t.in_place == (t.plan.kind == TensorKind::TokenEmbd));
 
-    const auto a = Model::load(path, tern_test::threads(2));
+    const auto a = Model::load(path, unscreened(2));
     const auto b = Model::load(path, copy_everything());
     const Linear& ea = a->token_embd();
     CHECK(a->in_mapping(ea.weight_data(), ea.weight_bytes()));
@@ -98,14 +107,14 @@ TEST_CASE("a tied F16 output matrix is repacked, and its file rows give the same
     REQUIRE(f.find_tensor("output.weight") == nullptr);  // tied, as 2B4T
     // Read whole every token, the output matrix is repacked for the kernel (R4), its file pages
     // released: nothing stays mapped.
-    const auto a = Model::load(path, tern_test::threads(2));
+    const auto a = Model::load(path, unscreened(2));
     CHECK(a->mapped_weight_bytes() == 0);
     CHECK_FALSE(a->in_mapping(a->token_embd().weight_data(), 1));
-    CHECK(inspect_model(f, tern_test::threads(2)).mapped_bytes == 0);
+    CHECK(inspect_model(f, unscreened(2)).mapped_bytes == 0);
     // Without repacking it is used from the mapping in place, in the file's rows: the F16 kernel
     // sums those exactly as it sums R4, so the logits are the same to the bit, for a prompt (GEMM)
     // and for the last position alone.
-    LoadOptions rows = tern_test::threads(2);
+    LoadOptions rows = unscreened(2);
     rows.repack = false;
     const auto b = Model::load(path, rows);
     CHECK(b->in_mapping(b->token_embd().weight_data(), b->token_embd().weight_bytes()));
@@ -116,7 +125,7 @@ TEST_CASE("a tied F16 output matrix is repacked, and its file rows give the same
 
 TEST_CASE("computing from the mapping on request still maps every matrix", "[memory]") {
     const std::string path = official_tiny();
-    LoadOptions mapped = tern_test::threads(2);
+    LoadOptions mapped = unscreened(2);
     mapped.use_mmap = true;
     const auto m = Model::load(path, mapped);
     const ModelInspection in = inspect_model(GgufFile::open(path), mapped);
@@ -133,7 +142,7 @@ TEST_CASE("matrices no layer repacks are used in place, not copied", "[memory]")
     // Without repacking every matrix (ternary and F16) is computed in the file's layout.
     for (const std::string& path : {tern_test::tiny_model("bitnet-b1.58"), tern_test::tiny_model("llama", GgmlType::TQ2_0)}) {
         INFO(path);
-        LoadOptions no_repack = tern_test::threads(1);
+        LoadOptions no_repack = unscreened(1);
         no_repack.repack = false;
         LoadOptions no_repack_copy = no_repack;
         no_repack_copy.map_in_place = false;
@@ -156,7 +165,7 @@ TEST_CASE("pages of tensors copied out of the mapping are released", "[memory]")
     // looked up; the header, the ternary layers and the repacked output matrix (~0.45 MB), all
     // read while loading, are released.
     const std::string path = tern_test::tiny_model("llama", GgmlType::TQ2_0);
-    const auto m = Model::load(path, tern_test::threads(2));
+    const auto m = Model::load(path, unscreened(2));
     REQUIRE(m->mapped_weight_bytes() > 0);
     const int64_t rss = resident_bytes_of_mapping(m->token_embd().weight_data());
     INFO("mapping resident after load: " << rss << " bytes");
