@@ -10,8 +10,8 @@ int CatalogListModel::rowCount(const QModelIndex& parent) const {
 
 QVariant CatalogListModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
-    const models::CatalogEntry& e = catalog_.entries[index.row()];
-    const models::Fit fit = models::fitFor(e.ramBytes, totalRam_);
+    const modelstore::CatalogEntry& e = catalog_.entries[index.row()];
+    const modelstore::Fit fit = modelstore::fitFor(e.ramBytes, totalRam_);
     switch (role) {
         case IdRole: return e.id;
         case Qt::DisplayRole:
@@ -19,10 +19,10 @@ QVariant CatalogListModel::data(const QModelIndex& index, int role) const {
         case DescriptionRole: return e.description;
         case LicenseRole: return e.license;
         case HomepageRole: return e.homepage;
-        case SizeTextRole: return e.sizeBytes > 0 ? models::formatBytes(e.sizeBytes) : QStringLiteral("size unknown");
-        case RamTextRole: return e.ramBytes > 0 ? models::formatBytes(e.ramBytes) : QString();
+        case SizeTextRole: return e.sizeBytes > 0 ? modelstore::formatBytes(e.sizeBytes) : QStringLiteral("size unknown");
+        case RamTextRole: return e.ramBytes > 0 ? modelstore::formatBytes(e.ramBytes) : QString();
         case FitRole: return totalRam_ > 0 ? int(fit) : -1;
-        case FitTextRole: return totalRam_ > 0 ? models::fitLabel(fit) : QString();
+        case FitTextRole: return totalRam_ > 0 ? modelstore::fitLabel(fit) : QString();
         case InstalledRole: return installedFiles_.contains(e.fileName);
         case DownloadingRole: return downloadingIds_.contains(e.id);
         case HashKnownRole: return !e.sha256.isEmpty();
@@ -40,7 +40,7 @@ QHash<int, QByteArray> CatalogListModel::roleNames() const {
             {PausedRole, "downloadPaused"}, {FailedRole, "downloadFailed"}};
 }
 
-void CatalogListModel::setCatalog(const models::Catalog& catalog, qint64 totalRam) {
+void CatalogListModel::setCatalog(const modelstore::Catalog& catalog, qint64 totalRam) {
     const bool countChanges = catalog.entries.size() != catalog_.entries.size();
     beginResetModel();
     catalog_ = catalog;

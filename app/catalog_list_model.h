@@ -26,19 +26,19 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     // totalRam: this computer's memory, for the fit hints (0 = unknown: no hint).
-    void setCatalog(const models::Catalog& catalog, qint64 totalRam);
+    void setCatalog(const modelstore::Catalog& catalog, qint64 totalRam);
     // Which entries are installed (by file name in the models folder), being downloaded, paused or
     // failed (by id). Only a running download disables the card's button: a paused or failed one
     // can be taken up again from the card.
     void setState(const QSet<QString>& installedFiles, const QSet<QString>& downloadingIds,
                   const QSet<QString>& pausedIds = {}, const QSet<QString>& failedIds = {});
-    const models::CatalogEntry* entry(const QString& id) const { return catalog_.find(id); }
+    const modelstore::CatalogEntry* entry(const QString& id) const { return catalog_.find(id); }
 
 signals:
     void countChanged();
 
 private:
-    models::Catalog catalog_;
+    modelstore::Catalog catalog_;
     qint64 totalRam_ = 0;
     QSet<QString> installedFiles_;
     QSet<QString> downloadingIds_;

@@ -9,8 +9,8 @@
 
 namespace tern::app {
 
-using models::Download;
-using models::DownloadStatus;
+using modelstore::Download;
+using modelstore::DownloadStatus;
 
 int DownloadListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
 
@@ -30,14 +30,14 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
             return name.isEmpty() ? d->spec().fileName : name;
         }
         case StatusRole: return int(st);
-        case StatusTextRole: return models::statusLabel(st);
+        case StatusTextRole: return modelstore::statusLabel(st);
         case FractionRole: return d->total() > 0 ? double(d->received()) / double(d->total()) : 0.0;
         case BytesTextRole:
-            return d->total() > 0 ? QStringLiteral("%1 of %2").arg(models::formatBytes(d->received()), models::formatBytes(d->total()))
-                                  : models::formatBytes(d->received());
-        case RateTextRole: return running && d->rate() > 0 ? models::formatBytes(qint64(d->rate())) + QStringLiteral("/s") : QString();
+            return d->total() > 0 ? QStringLiteral("%1 of %2").arg(modelstore::formatBytes(d->received()), modelstore::formatBytes(d->total()))
+                                  : modelstore::formatBytes(d->received());
+        case RateTextRole: return running && d->rate() > 0 ? modelstore::formatBytes(qint64(d->rate())) + QStringLiteral("/s") : QString();
         case TimeLeftTextRole:
-            return running && d->secondsLeft() >= 0 ? models::formatDuration(d->secondsLeft()) + QStringLiteral(" left") : QString();
+            return running && d->secondsLeft() >= 0 ? modelstore::formatDuration(d->secondsLeft()) + QStringLiteral(" left") : QString();
         case MessageRole: return d->message();
         case CanPauseRole:
             return st == DownloadStatus::Queued || running || st == DownloadStatus::Retrying;

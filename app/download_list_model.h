@@ -5,7 +5,7 @@
 #include <QAbstractListModel>
 #include <QtQml/qqmlregistration.h>
 
-namespace tern::models {
+namespace tern::modelstore {
 class Download;
 }
 
@@ -28,16 +28,16 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    void add(models::Download* d);
-    void remove(models::Download* d);
-    models::Download* at(int row) const { return row >= 0 && row < rows_.size() ? rows_[row] : nullptr; }
+    void add(modelstore::Download* d);
+    void remove(modelstore::Download* d);
+    modelstore::Download* at(int row) const { return row >= 0 && row < rows_.size() ? rows_[row] : nullptr; }
 
 signals:
     void countChanged();
 
 private:
-    void changed(models::Download* d);
-    QList<models::Download*> rows_;
+    void changed(modelstore::Download* d);
+    QList<modelstore::Download*> rows_;
 };
 
 }  // namespace tern::app

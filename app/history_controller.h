@@ -3,7 +3,7 @@
 // Deleting only hides a conversation (it can be undone until the next deletion or restart;
 // the store removes hidden conversations for good when it next opens).
 #include "app/conversation_list_model.h"
-#include "app/search_results_model.h"
+#include "app/search_results_list_model.h"
 
 #include <QObject>
 #include <QtQml/qqmlregistration.h>
@@ -17,7 +17,7 @@ class HistoryController : public QObject {
     QML_ELEMENT
     QML_UNCREATABLE("provided by the application")
     Q_PROPERTY(ConversationListModel* conversations READ conversations CONSTANT)
-    Q_PROPERTY(SearchResultsModel* searchResults READ searchResults CONSTANT)
+    Q_PROPERTY(SearchResultsListModel* searchResults READ searchResults CONSTANT)
     Q_PROPERTY(QString searchQuery READ searchQuery WRITE setSearchQuery NOTIFY searchQueryChanged)
     Q_PROPERTY(bool canUndo READ canUndo NOTIFY undoChanged)
     Q_PROPERTY(QString undoTitle READ undoTitle NOTIFY undoChanged)
@@ -28,7 +28,7 @@ public:
     explicit HistoryController(ConversationStore* store, QObject* parent = nullptr);
 
     ConversationListModel* conversations() { return &conversations_; }
-    SearchResultsModel* searchResults() { return &results_; }
+    SearchResultsListModel* searchResults() { return &results_; }
     QString searchQuery() const { return query_; }
     void setSearchQuery(const QString& q);
     bool canUndo() const { return undoId_ != 0; }
@@ -55,7 +55,7 @@ signals:
 private:
     ConversationStore* store_;
     ConversationListModel conversations_;
-    SearchResultsModel results_;
+    SearchResultsListModel results_;
     QString query_;
     qint64 undoId_ = 0;
     QString undoTitle_;

@@ -7,7 +7,7 @@
 
 namespace tern::app {
 
-ModelController::ModelController(InferenceWorker* worker, AppSettings* settings, models::ModelLibrary* library,
+ModelController::ModelController(InferenceWorker* worker, AppSettings* settings, modelstore::ModelLibrary* library,
                                  QObject* parent)
     : QObject(parent), worker_(worker), settings_(settings), library_(library) {
     connect(worker_, &InferenceWorker::loadProgress, this, [this](double f) {

@@ -31,7 +31,7 @@ class ModelController : public QObject {
     Q_PROPERTY(QString loadError READ loadError NOTIFY stateChanged)
 public:
     // library: the installed models (owned by the caller, outlives this object).
-    ModelController(InferenceWorker* worker, AppSettings* settings, models::ModelLibrary* library, QObject* parent = nullptr);
+    ModelController(InferenceWorker* worker, AppSettings* settings, modelstore::ModelLibrary* library, QObject* parent = nullptr);
 
     // Lists the models (built-in, the library's, extras) and loads preferred, else the start
     // model chosen in the Models page, else the one used last, else the built-in model. Reports
@@ -75,7 +75,7 @@ private:
 
     InferenceWorker* worker_;
     AppSettings* settings_;
-    models::ModelLibrary* library_;
+    modelstore::ModelLibrary* library_;
     QString builtIn_;
     QStringList extras_;
     ModelListModel models_;

@@ -9,7 +9,7 @@
 
 namespace tern::app {
 
-using models::formatBytes;
+using modelstore::formatBytes;
 
 ModelEntry ModelListModel::describe(const QString& path, bool isDefault) {
     ModelEntry e;
@@ -43,7 +43,7 @@ ModelEntry ModelListModel::describe(const QString& path, bool isDefault) {
     return e;
 }
 
-void ModelListModel::scan(const QString& builtIn, const QVector<models::InstalledModel>& installed,
+void ModelListModel::scan(const QString& builtIn, const QVector<modelstore::InstalledModel>& installed,
                           const QStringList& extras) {
     QVector<ModelEntry> found;
     QStringList seen;
@@ -55,7 +55,7 @@ void ModelListModel::scan(const QString& builtIn, const QVector<models::Installe
         return &found.back();
     };
     add(builtIn, true);
-    for (const models::InstalledModel& m : installed) {
+    for (const modelstore::InstalledModel& m : installed) {
         if (m.missing) {  // still listed, so that the user sees it and can remove it
             if (seen.contains(m.path)) continue;
             seen << m.path;

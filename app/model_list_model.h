@@ -46,7 +46,7 @@ public:
     // that do not exist are left out, except library references (shown as missing). An unchanged
     // list is left alone, so that rescanning on every change of the models folder costs the
     // views nothing.
-    void scan(const QString& builtIn, const QVector<models::InstalledModel>& installed, const QStringList& extras);
+    void scan(const QString& builtIn, const QVector<modelstore::InstalledModel>& installed, const QStringList& extras);
     // The model the app opens at start ("" = the built-in one); marks its row.
     void setStartModel(const QString& path);
     int rowOfPath(const QString& path) const;

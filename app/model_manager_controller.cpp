@@ -13,28 +13,28 @@
 
 namespace tern::app {
 
-using models::Download;
-using models::DownloadStatus;
+using modelstore::Download;
+using modelstore::DownloadStatus;
 
-ModelManagerController::ModelManagerController(models::ModelLibrary* library, ModelController* models,
+ModelManagerController::ModelManagerController(modelstore::ModelLibrary* library, ModelController* models,
                                                const QString& catalogPath, QObject* parent)
     : QObject(parent), library_(library), models_(models),
-      manager_(std::make_unique<models::DownloadManager>(library->modelsDir())) {
-    totalRam_ = models::totalPhysicalMemory();
-    models::Catalog catalog;
+      manager_(std::make_unique<modelstore::DownloadManager>(library->modelsDir())) {
+    totalRam_ = modelstore::totalPhysicalMemory();
+    modelstore::Catalog catalog;
     QString error;
     if (catalogPath.isEmpty())
         catalogProblem_ = QStringLiteral("This installation of Tern has no model catalog. You can still import a GGUF file.");
-    else if (!models::Catalog::load(catalogPath, &catalog, &error))
+    else if (!modelstore::Catalog::load(catalogPath, &catalog, &error))
         catalogProblem_ = QStringLiteral("The model catalog could not be read (%1). You can still import a GGUF file.").arg(error);
     catalog_.setCatalog(catalog, totalRam_);
 
-    connect(manager_.get(), &models::DownloadManager::added, this, &ModelManagerController::onAdded);
-    connect(manager_.get(), &models::DownloadManager::removed, this, [this](Download* d) {
+    connect(manager_.get(), &modelstore::DownloadManager::added, this, &ModelManagerController::onAdded);
+    connect(manager_.get(), &modelstore::DownloadManager::removed, this, [this](Download* d) {
         downloads_.remove(d);
         refreshState();
     });
-    connect(manager_.get(), &models::DownloadManager::installed, this, &ModelManagerController::onInstalled);
+    connect(manager_.get(), &modelstore::DownloadManager::installed, this, &ModelManagerController::onInstalled);
     connect(models_->models(), &ModelListModel::modelReset, this, &ModelManagerController::refreshState);
     rescanSoon_.setSingleShot(true);
     rescanSoon_.setInterval(250);
@@ -78,20 +78,20 @@ ModelManagerController::~ModelManagerController() {
 void ModelManagerController::start() { manager_->restore(true); }
 
 QString ModelManagerController::memoryText() const {
-    return totalRam_ > 0 ? QStringLiteral("This computer has %1 of memory.").arg(models::formatBytes(totalRam_)) : QString();
+    return totalRam_ > 0 ? QStringLiteral("This computer has %1 of memory.").arg(modelstore::formatBytes(totalRam_)) : QString();
 }
 
 QString ModelManagerController::modelsFolder() const { return QDir::toNativeSeparators(library_->modelsDir()); }
 
 void ModelManagerController::download(const QString& catalogId) {
-    const models::CatalogEntry* e = catalog_.entry(catalogId);
+    const modelstore::CatalogEntry* e = catalog_.entry(catalogId);
     if (!e) return;
     if (Download* d = manager_->find(catalogId)) {  // already listed: continue it rather than start over
         if (d->status() == DownloadStatus::Paused || d->status() == DownloadStatus::Failed) d->resume();
         if (d->status() != DownloadStatus::Done && d->status() != DownloadStatus::Canceled) return;
         manager_->forget(d);
     }
-    models::DownloadSpec spec;
+    modelstore::DownloadSpec spec;
     spec.id = e->id;
     spec.url = e->url;
     spec.fileName = e->fileName;
@@ -139,7 +139,7 @@ void ModelManagerController::onAdded(Download* d) {
 
 void ModelManagerController::onInstalled(const QString& path, const QString& id) {
     models_->rescan();
-    const models::CatalogEntry* e = catalog_.entry(id);
+    const modelstore::CatalogEntry* e = catalog_.entry(id);
     emit notice(QStringLiteral("Model installed"),
                 QStringLiteral("%1 is downloaded and verified. Choose it in the model picker to chat with it.")
                     .arg(e ? e->name : QFileInfo(path).fileName()),
@@ -148,7 +148,7 @@ void ModelManagerController::onInstalled(const QString& path, const QString& id)
 
 void ModelManagerController::refreshState() {
     QSet<QString> installed, downloading, paused, failed;
-    for (const models::InstalledModel& m : library_->list())
+    for (const modelstore::InstalledModel& m : library_->list())
         if (!m.inPlace && !m.missing) installed.insert(QFileInfo(m.path).fileName());
     for (const Download* d : manager_->downloads()) {
         switch (d->status()) {
@@ -172,12 +172,12 @@ void ModelManagerController::importModel(const QUrl& file, bool copy) {
     // The copy runs on its own thread with its own library object (the library file is written
     // atomically); results come back as queued calls, dropped if this object is gone.
     importThread_ = QThread::create([this, path, dir, copy] {
-        models::ModelLibrary lib(dir);
+        modelstore::ModelLibrary lib(dir);
         QString error;
-        models::InstalledModel out;
+        modelstore::InstalledModel out;
         int lastPercent = -1;
         const bool ok = lib.importFile(
-            path, copy ? models::ModelLibrary::ImportMode::Copy : models::ModelLibrary::ImportMode::Reference, &error,
+            path, copy ? modelstore::ModelLibrary::ImportMode::Copy : modelstore::ModelLibrary::ImportMode::Reference, &error,
             &out, [this, &lastPercent](qint64 done, qint64 total) {
                 const int percent = total > 0 ? int(done * 100 / total) : 0;
                 if (percent != lastPercent) {

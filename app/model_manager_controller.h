@@ -16,7 +16,7 @@
 #include <atomic>
 #include <memory>
 
-namespace tern::models {
+namespace tern::modelstore {
 class DownloadManager;
 class ModelLibrary;
 }
@@ -39,7 +39,7 @@ class ModelManagerController : public QObject {
 public:
     // library and models are owned by the caller and outlive this object. catalogPath: the
     // catalog file ("" = none: the page says so).
-    ModelManagerController(models::ModelLibrary* library, ModelController* models, const QString& catalogPath,
+    ModelManagerController(modelstore::ModelLibrary* library, ModelController* models, const QString& catalogPath,
                            QObject* parent = nullptr);
     ~ModelManagerController() override;
 
@@ -53,7 +53,7 @@ public:
     QString catalogProblem() const { return catalogProblem_; }
     bool importing() const { return importThread_ != nullptr; }
     double importProgress() const { return importProgress_; }
-    models::DownloadManager* downloadManager() const { return manager_.get(); }
+    modelstore::DownloadManager* downloadManager() const { return manager_.get(); }
 
     Q_INVOKABLE void download(const QString& catalogId);
     Q_INVOKABLE void pause(int row);
@@ -75,15 +75,15 @@ signals:
     void imported(const QString& path);
 
 private:
-    void onAdded(models::Download* d);
+    void onAdded(modelstore::Download* d);
     void onInstalled(const QString& path, const QString& id);
     void refreshState();
     void finishImport(bool ok, const QString& path, const QString& error);
     void watchModelsFolder();
 
-    models::ModelLibrary* library_;
+    modelstore::ModelLibrary* library_;
     ModelController* models_;
-    std::unique_ptr<models::DownloadManager> manager_;
+    std::unique_ptr<modelstore::DownloadManager> manager_;
     CatalogListModel catalog_;
     DownloadListModel downloads_;
     QString catalogProblem_;

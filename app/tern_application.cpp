@@ -67,11 +67,11 @@ bool TernApplication::start() {
 
     thread_ = std::make_unique<WorkerThread>(options_.worker);
     settings_ = new AppSettings(this);
-    library_ = std::make_unique<models::ModelLibrary>(
-        options_.modelsDir.isEmpty() ? models::ModelLibrary::defaultModelsDir() : options_.modelsDir);
+    library_ = std::make_unique<modelstore::ModelLibrary>(
+        options_.modelsDir.isEmpty() ? modelstore::ModelLibrary::defaultModelsDir() : options_.modelsDir);
     models_ = new ModelController(thread_->worker(), settings_, library_.get(), this);
     manager_ = new ModelManagerController(
-        library_.get(), models_, options_.catalogPath.isEmpty() ? models::Catalog::bundledPath() : options_.catalogPath, this);
+        library_.get(), models_, options_.catalogPath.isEmpty() ? modelstore::Catalog::bundledPath() : options_.catalogPath, this);
     // One place for every notice; each controller posts there, scoped to what it is about.
     notices_ = new NoticeService(this);
     noticeList_ = new NoticeListModel(notices_, this);

@@ -12,7 +12,7 @@
 class QQmlApplicationEngine;
 class QQuickWindow;
 
-namespace tern::models {
+namespace tern::modelstore {
 class ModelLibrary;
 }
 
@@ -72,7 +72,7 @@ private:
     std::unique_ptr<ConversationStore> store_;
     std::unique_ptr<WorkerThread> thread_;
     AppSettings* settings_ = nullptr;
-    std::unique_ptr<models::ModelLibrary> library_;
+    std::unique_ptr<modelstore::ModelLibrary> library_;
     ModelController* models_ = nullptr;
     ModelManagerController* manager_ = nullptr;
     ChatController* chat_ = nullptr;

@@ -8,7 +8,7 @@
 #include <QJsonDocument>
 #include <QSet>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 namespace {
 
@@ -145,4 +145,4 @@ QString Catalog::bundledPath() {
     return QString();
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

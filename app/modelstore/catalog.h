@@ -6,7 +6,7 @@
 #include <QUrl>
 #include <QVector>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 struct CatalogEntry {
     QString id;            // stable key, e.g. "bitnet-b1.58-2b-4t"
@@ -38,4 +38,4 @@ struct Catalog {
 // True for 64 lowercase hex digits.
 bool isSha256Hex(const QString& s);
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

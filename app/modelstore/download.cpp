@@ -15,7 +15,7 @@
 #include <QStorageInfo>
 #include <algorithm>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 namespace {
 constexpr qint64 kSpaceMargin = 16 << 20;  // left free beyond the file itself
@@ -367,4 +367,4 @@ void Download::tick() {
     checkMinimumRate();  // last: it may end the attempt
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

@@ -24,7 +24,7 @@ class QLockFile;
 class QNetworkAccessManager;
 class QNetworkReply;
 
-namespace tern::models {
+namespace tern::modelstore {
 
 struct DownloadJournal;
 
@@ -184,4 +184,4 @@ private:
     qint64 tokensAtMs_ = 0;
 };
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #endif
 
-namespace tern::models {
+namespace tern::modelstore {
 
 QJsonObject DownloadJournal::toJson() const {
     return QJsonObject{
@@ -94,4 +94,4 @@ bool DownloadJournal::load(const QString& path, DownloadJournal* out, QString* e
     return true;
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

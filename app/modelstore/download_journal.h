@@ -8,7 +8,7 @@
 #include <QString>
 #include <QUrl>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 struct DownloadJournal {
     // What was asked for (enough to re-create the download after a restart).
@@ -36,4 +36,4 @@ struct DownloadJournal {
     static bool load(const QString& path, DownloadJournal* out, QString* error = nullptr);
 };
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

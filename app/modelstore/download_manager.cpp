@@ -7,7 +7,7 @@
 #include <QFileInfo>
 #include <QNetworkAccessManager>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 DownloadManager::DownloadManager(const QString& modelsDir, QObject* parent)
     : QObject(parent), dir_(modelsDir), nam_(new QNetworkAccessManager(this)) {
@@ -113,4 +113,4 @@ void DownloadManager::schedule() {
     scheduling_ = false;
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

@@ -9,7 +9,7 @@
 
 class QNetworkAccessManager;
 
-namespace tern::models {
+namespace tern::modelstore {
 
 class DownloadManager : public QObject {
     Q_OBJECT
@@ -31,8 +31,8 @@ public:
     void setRetryPolicy(const RetryPolicy& p);  // for every download, present and future
 
 signals:
-    void added(tern::models::Download*);
-    void removed(tern::models::Download*);
+    void added(tern::modelstore::Download*);
+    void removed(tern::modelstore::Download*);
     void installed(const QString& path, const QString& id);
 
 private:
@@ -47,4 +47,4 @@ private:
     bool scheduling_ = false;
 };
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

@@ -17,7 +17,7 @@
 // Range/If-Range, from a little before the end of the .part -> headers decide append / restart /
 // fail -> the repeated bytes are compared with the .part, the new ones go to disk and hash,
 // throttled by the rate limit -> the end decides verify / retry / fail.
-namespace tern::models {
+namespace tern::modelstore {
 
 namespace {
 constexpr qint64 kChunk = 256 * 1024;     // one read/write/hash step
@@ -383,4 +383,4 @@ void Download::handleFinished() {
     verifyAndInstall();
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

@@ -5,7 +5,7 @@
 
 #include <QFileInfo>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 GgufCheck checkGguf(const QString& path) {
     GgufCheck r;
@@ -49,4 +49,4 @@ GgufCheck checkGguf(const QString& path) {
     return r;
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

@@ -6,7 +6,7 @@
 #include <QString>
 #include <QStringList>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 struct GgufCheck {
     bool ok = false;
@@ -22,4 +22,4 @@ struct GgufCheck {
 
 GgufCheck checkGguf(const QString& path);
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

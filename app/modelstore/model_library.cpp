@@ -13,7 +13,7 @@
 #include <QStandardPaths>
 #include <QStorageInfo>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 namespace {
 constexpr qint64 kCopyChunk = 4 << 20;
@@ -212,4 +212,4 @@ bool ModelLibrary::setDefault(const QString& pathOrEmpty, QString* error) {
     return writeState(s, error);
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

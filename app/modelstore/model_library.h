@@ -8,7 +8,7 @@
 #include <QVector>
 #include <functional>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 struct InstalledModel {
     QString id;    // file base name (copies) or the reference's base name
@@ -51,4 +51,4 @@ private:
     QString dir_;
 };
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

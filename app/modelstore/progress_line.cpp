@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 QString formatDuration(double seconds) {
     if (seconds < 0 || !std::isfinite(seconds)) return QString();
@@ -39,4 +39,4 @@ qint64 parseRate(const QString& text) {
     return n * mult;
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

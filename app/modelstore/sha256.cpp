@@ -8,7 +8,7 @@
 
 #include <new>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 #ifdef TERN_HAVE_OPENSSL_CRYPTO
 struct Sha256::Impl {
@@ -51,4 +51,4 @@ const char* Sha256::backend() { return "qt"; }
 
 Sha256::~Sha256() = default;
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

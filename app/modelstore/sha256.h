@@ -5,7 +5,7 @@
 #include <QByteArray>
 #include <memory>
 
-namespace tern::models {
+namespace tern::modelstore {
 
 class Sha256 {
 public:
@@ -25,4 +25,4 @@ private:
     std::unique_ptr<Impl> d_;
 };
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 #endif
 
-namespace tern::models {
+namespace tern::modelstore {
 
 qint64 totalPhysicalMemory() {
 #if defined(Q_OS_WIN)
@@ -71,4 +71,4 @@ QString formatBytes(qint64 n) {
     return s + QLatin1Char(' ') + QLatin1String(units[u]);
 }
 
-}  // namespace tern::models
+}  // namespace tern::modelstore

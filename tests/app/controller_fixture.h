@@ -46,7 +46,7 @@ struct ChatRig {
     tern::app::ConversationStore store;
     tern::app::AppSettings settings;
     tern::app::NoticeService notices;
-    tern::models::ModelLibrary library;
+    tern::modelstore::ModelLibrary library;
     std::unique_ptr<tern::app::WorkerThread> thread;
     std::unique_ptr<tern::app::ModelController> models;
     std::unique_ptr<tern::app::ChatController> chat;

@@ -25,7 +25,7 @@ int runStreamingChild(const char* db, const char* model) {
     g.temperature = 0;
     g.maxTokens = 0;  // until the context is full: seconds, the parent kills us long before
     settings.setGeneration(g);
-    tern::models::ModelLibrary library(QFileInfo(QString::fromLocal8Bit(db)).absolutePath() + QStringLiteral("/models"));
+    tern::modelstore::ModelLibrary library(QFileInfo(QString::fromLocal8Bit(db)).absolutePath() + QStringLiteral("/models"));
     ModelController models(thread.worker(), &settings, &library);
     ChatController chat(&store, thread.worker(), &models, &settings);
     QObject::connect(&models, &ModelController::modelReady, &chat, [&] { chat.send(QStringLiteral("Crash test question")); });

@@ -40,7 +40,7 @@ TEST_CASE("conversations are listed newest first, renamed, deleted and restored"
 
     h.setSearchQuery("pancake");
     REQUIRE(h.searchResults()->rowCount() == 1);
-    CHECK(h.searchResults()->data(h.searchResults()->index(0), SearchResultsModel::SnippetRole).toString().contains("<b>pancakes</b>"));
+    CHECK(h.searchResults()->data(h.searchResults()->index(0), SearchResultsListModel::SnippetRole).toString().contains("<b>pancakes</b>"));
 
     int deleted = 0;
     QObject::connect(&h, &HistoryController::conversationDeleted, [&](qint64 id) { deleted += id == b; });

@@ -348,8 +348,8 @@ private slots:
         themeOf(app.qmlEngine())->setMode(1);
         shot(app, QStringLiteral("08-search-light"));
         const QModelIndex hit = app.history()->searchResults()->index(0);
-        const int at = app.chat()->revealMessage(hit.data(SearchResultsModel::ConversationIdRole).toLongLong(),
-                                                 hit.data(SearchResultsModel::MessageIdRole).toLongLong());
+        const int at = app.chat()->revealMessage(hit.data(SearchResultsListModel::ConversationIdRole).toLongLong(),
+                                                 hit.data(SearchResultsListModel::MessageIdRole).toLongLong());
         QVERIFY(at >= 0);
 
         themeOf(app.qmlEngine())->setMode(2);
@@ -702,10 +702,10 @@ private slots:
         themeOf(app.qmlEngine())->setMode(1);
 
         // tern-models adds a model while the app runs, then removes it.
-        tern::models::ModelLibrary tool(o.modelsDir);
+        tern::modelstore::ModelLibrary tool(o.modelsDir);
         QString error;
-        tern::models::InstalledModel added;
-        QVERIFY2(tool.importFile(chatModel_, tern::models::ModelLibrary::ImportMode::Copy, &error, &added), qPrintable(error));
+        tern::modelstore::InstalledModel added;
+        QVERIFY2(tool.importFile(chatModel_, tern::modelstore::ModelLibrary::ImportMode::Copy, &error, &added), qPrintable(error));
         QVERIFY(waitFor([&] { return installedRow(w, added.name) != nullptr && app.models()->models()->rowOfPath(added.path) >= 0; }, 10000));
         QVERIFY(tool.remove(added.path, &error));
         QVERIFY(waitFor([&] { return app.models()->models()->rowOfPath(added.path) < 0; }, 10000));

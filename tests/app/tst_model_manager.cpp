@@ -76,7 +76,7 @@ struct ManagerRig {
     int rowOf(const QString& path) const { return models->models()->rowOfPath(path); }
 
     AppSettings settings;
-    tern::models::ModelLibrary library;
+    tern::modelstore::ModelLibrary library;
     std::unique_ptr<WorkerThread> thread;
     std::unique_ptr<ModelController> models;
     std::unique_ptr<ModelManagerController> manager;
@@ -104,9 +104,9 @@ private slots:
                         {"url", "https://example.org/big.gguf"}, {"file", "big.gguf"}, {"size", 7000000000.0},
                         {"ram", 7600000000.0}, {"sha256", QJsonValue::Null}, {"hash_on_first_download", true}};
         QVERIFY(tern_app_test::writeCatalog(path, {small, big}));
-        tern::models::Catalog catalog;
+        tern::modelstore::Catalog catalog;
         QString error;
-        QVERIFY2(tern::models::Catalog::load(path, &catalog, &error), qPrintable(error));
+        QVERIFY2(tern::modelstore::Catalog::load(path, &catalog, &error), qPrintable(error));
         CatalogListModel m;
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
         m.setCatalog(catalog, 8000000000LL);  // an 8 GB computer
@@ -350,10 +350,10 @@ private slots:
         rig.models->start(builtInModel(), {}, builtInModel());
         rig.manager->start();
         const int before = rig.models->models()->rowCount();
-        tern::models::ModelLibrary tool(modelsDir);  // another process's view of the folder
+        tern::modelstore::ModelLibrary tool(modelsDir);  // another process's view of the folder
         QString error;
-        tern::models::InstalledModel added;
-        QVERIFY2(tool.importFile(builtInModel(), tern::models::ModelLibrary::ImportMode::Copy, &error, &added), qPrintable(error));
+        tern::modelstore::InstalledModel added;
+        QVERIFY2(tool.importFile(builtInModel(), tern::modelstore::ModelLibrary::ImportMode::Copy, &error, &added), qPrintable(error));
         QVERIFY(waitFor([&] { return rig.rowOf(added.path) >= 0; }, 10000));
         QCOMPARE(rig.models->models()->rowCount(), before + 1);
         QVERIFY(tool.remove(added.path, &error));

@@ -3,7 +3,7 @@
 #include "app/message_list_model.h"
 #include "app/model_list_model.h"
 #include "app/modelstore/system_memory.h"
-#include "app/search_results_model.h"
+#include "app/search_results_list_model.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
@@ -96,7 +96,7 @@ private slots:
     }
 
     void searchResults() {
-        SearchResultsModel m;
+        SearchResultsListModel m;
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
         SearchHit h;
         h.conversationId = 4;
@@ -105,8 +105,8 @@ private slots:
         h.snippetHtml = "about <b>zebras</b>";
         m.setHits({h, h});
         QCOMPARE(m.rowCount(), 2);
-        QCOMPARE(m.data(m.index(0), SearchResultsModel::SnippetRole).toString(), QStringLiteral("about <b>zebras</b>"));
-        QCOMPARE(m.data(m.index(0), SearchResultsModel::MessageIdRole).toLongLong(), qint64(9));
+        QCOMPARE(m.data(m.index(0), SearchResultsListModel::SnippetRole).toString(), QStringLiteral("about <b>zebras</b>"));
+        QCOMPARE(m.data(m.index(0), SearchResultsListModel::MessageIdRole).toLongLong(), qint64(9));
         m.setHits({});
         QCOMPARE(m.rowCount(), 0);
     }
@@ -126,7 +126,7 @@ private slots:
         touch("models/a.json", R"({"name": "Model A", "description": "Imported by hand."})");
         ModelListModel m;
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        tern::models::ModelLibrary library(dir.filePath("models"));
+        tern::modelstore::ModelLibrary library(dir.filePath("models"));
         m.scan(dir.filePath("default.gguf"), library.list(), {dir.filePath("models/a.gguf"), dir.filePath("missing.gguf")});
         QCOMPARE(m.rowCount(), 3);  // duplicates and missing extras are left out
         QCOMPARE(m.data(m.index(0), ModelListModel::NameRole).toString(), QStringLiteral("Tern Default"));
@@ -147,7 +147,7 @@ private slots:
         m.setStartModel(dir.filePath("models/b.gguf"));
         QVERIFY(!m.data(m.index(0), ModelListModel::IsStartModelRole).toBool());
         QVERIFY(m.data(m.index(2), ModelListModel::IsStartModelRole).toBool());
-        QCOMPARE(tern::models::formatBytes(1187801280), QStringLiteral("1.19 GB"));
+        QCOMPARE(tern::modelstore::formatBytes(1187801280), QStringLiteral("1.19 GB"));
     }
 };
 

@@ -15,8 +15,8 @@
 #include <cstring>
 #endif
 
-using namespace tern::models;
-using namespace tern::models::test;
+using namespace tern::modelstore;
+using namespace tern::modelstore::test;
 
 namespace {
 constexpr qint64 kSize = 4 * 1000 * 1000 + 7;

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace tern::models;
+using namespace tern::modelstore;
 
 namespace {
 const char* kGood = R"({ "version": 1, "models": [

@@ -11,8 +11,8 @@
 #include <QJsonObject>
 #include <catch2/catch.hpp>
 
-using namespace tern::models;
-using namespace tern::models::test;
+using namespace tern::modelstore;
+using namespace tern::modelstore::test;
 
 namespace {
 constexpr qint64 kSize = 3 * 1000 * 1000 + 17;  // not a multiple of any buffer size

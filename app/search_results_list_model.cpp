@@ -1,10 +1,10 @@
-#include "app/search_results_model.h"
+#include "app/search_results_list_model.h"
 
 namespace tern::app {
 
-int SearchResultsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : (int)hits_.size(); }
+int SearchResultsListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : (int)hits_.size(); }
 
-QVariant SearchResultsModel::data(const QModelIndex& index, int role) const {
+QVariant SearchResultsListModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
     const SearchHit& h = hits_[index.row()];
     switch (role) {
@@ -17,11 +17,11 @@ QVariant SearchResultsModel::data(const QModelIndex& index, int role) const {
     return {};
 }
 
-QHash<int, QByteArray> SearchResultsModel::roleNames() const {
+QHash<int, QByteArray> SearchResultsListModel::roleNames() const {
     return {{ConversationIdRole, "conversationId"}, {MessageIdRole, "messageId"}, {TitleRole, "title"}, {SnippetRole, "snippet"}};
 }
 
-void SearchResultsModel::setHits(QVector<SearchHit> hits) {
+void SearchResultsListModel::setHits(QVector<SearchHit> hits) {
     const bool countChanges = hits.size() != hits_.size();
     beginResetModel();
     hits_ = std::move(hits);

@@ -12,7 +12,7 @@
 
 class QTcpServer;
 
-namespace tern::models::test {
+namespace tern::modelstore::test {
 
 struct ScriptedRequest {
     int index = 0;          // 0 for the first request the server received
@@ -52,4 +52,4 @@ private:
     std::atomic<int> requests_{0};
 };
 
-}  // namespace tern::models::test
+}  // namespace tern::modelstore::test

@@ -11,8 +11,8 @@
 #include <QJsonObject>
 #include <catch2/catch.hpp>
 
-using namespace tern::models;
-using namespace tern::models::test;
+using namespace tern::modelstore;
+using namespace tern::modelstore::test;
 
 namespace {
 const QString kDefault = QStringLiteral(TERN_DEFAULT_GGUF);

@@ -14,8 +14,8 @@
 #include <QThread>
 #include <catch2/catch.hpp>
 
-using namespace tern::models;
-using namespace tern::models::test;
+using namespace tern::modelstore;
+using namespace tern::modelstore::test;
 
 namespace {
 bool openssl(const QStringList& args, const QString& dir) {

@@ -12,8 +12,8 @@
 #include <catch2/catch.hpp>
 #include <csignal>
 
-using namespace tern::models;
-using namespace tern::models::test;
+using namespace tern::modelstore;
+using namespace tern::modelstore::test;
 
 namespace {
 constexpr qint64 kSize = 4 * 1000 * 1000 + 11;

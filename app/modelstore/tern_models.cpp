@@ -20,7 +20,7 @@
 #include <unistd.h>
 #endif
 
-using namespace tern::models;
+using namespace tern::modelstore;
 
 namespace {
 

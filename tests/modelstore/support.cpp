@@ -20,7 +20,7 @@
 #include <unistd.h>
 #endif
 
-namespace tern::models::test {
+namespace tern::modelstore::test {
 
 QByteArray randomBytes(qint64 n, quint32 seed) {
     QRandomGenerator g(seed);
@@ -136,4 +136,4 @@ WebRoot::WebRoot(qint64 size) {
 
 void WebRoot::setFlakyFailures(int n) { writeFile(path(QStringLiteral("flaky.count")), QByteArray::number(n) + "\n"); }
 
-}  // namespace tern::models::test
+}  // namespace tern::modelstore::test

@@ -8,7 +8,7 @@
 
 namespace tern::app {
 
-class SearchResultsModel : public QAbstractListModel {
+class SearchResultsListModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("provided by the chat controller")

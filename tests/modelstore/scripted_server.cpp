@@ -6,7 +6,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-namespace tern::models::test {
+namespace tern::modelstore::test {
 
 namespace {
 QByteArray reason(int status) {
@@ -110,4 +110,4 @@ void ScriptedServer::onNewConnection() {
     }
 }
 
-}  // namespace tern::models::test
+}  // namespace tern::modelstore::test

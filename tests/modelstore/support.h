@@ -12,7 +12,7 @@
 #include <functional>
 #include <memory>
 
-namespace tern::models::test {
+namespace tern::modelstore::test {
 
 QByteArray randomBytes(qint64 n, quint32 seed);
 // A small but complete GGUF model file of exactly n bytes (at least about 0.5 MB; random weights
@@ -52,4 +52,4 @@ struct WebRoot {
     void setFlakyFailures(int n);
 };
 
-}  // namespace tern::models::test
+}  // namespace tern::modelstore::test
