@@ -2,6 +2,7 @@
 
 #include <QJsonDocument>
 #include <QSettings>
+#include <algorithm>
 
 namespace tern::app {
 
@@ -24,6 +25,28 @@ void AppSettings::setGeneration(const GenerationSettings& g) {
     generation_ = g;
     QSettings().setValue(QStringLiteral("defaults/generation"), QJsonDocument(g.toJson()).toJson(QJsonDocument::Compact));
     emit changed();
+}
+
+int AppSettings::threads() const { return std::clamp(QSettings().value(QStringLiteral("engine/threads"), 0).toInt(), 0, 1024); }
+
+void AppSettings::setThreads(int threads) {
+    threads = std::clamp(threads, 0, 1024);
+    if (threads == this->threads()) return;
+    QSettings().setValue(QStringLiteral("engine/threads"), threads);
+    emit loadOptionsChanged();
+}
+
+int AppSettings::contextSize() const {
+    const int tokens = std::clamp(QSettings().value(QStringLiteral("engine/contextSize"), 0).toInt(), 0, 1 << 17);
+    return tokens > 0 ? std::max(tokens, 256) : 0;
+}
+
+void AppSettings::setContextSize(int tokens) {
+    tokens = std::clamp(tokens, 0, 1 << 17);
+    if (tokens > 0 && tokens < 256) tokens = 256;  // room for a system prompt and a reply
+    if (tokens == contextSize()) return;
+    QSettings().setValue(QStringLiteral("engine/contextSize"), tokens);
+    emit loadOptionsChanged();
 }
 
 QString AppSettings::lastModel() const { return QSettings().value(QStringLiteral("models/last")).toString(); }

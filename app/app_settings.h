@@ -17,6 +17,10 @@ class AppSettings : public QObject {
     QML_UNCREATABLE("provided by the application")
     Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY changed)
     Q_PROPERTY(QVariantMap generation READ generationMap WRITE setGenerationMap NOTIFY changed)
+    // How models are loaded: they take effect at the next model load (a loaded model keeps its
+    // threads and its context). 0: all hardware threads / the model's default context.
+    Q_PROPERTY(int threads READ threads WRITE setThreads NOTIFY loadOptionsChanged)
+    Q_PROPERTY(int contextSize READ contextSize WRITE setContextSize NOTIFY loadOptionsChanged)
 public:
     explicit AppSettings(QObject* parent = nullptr);
     QString systemPrompt() const { return systemPrompt_; }
@@ -25,6 +29,10 @@ public:
     void setGeneration(const GenerationSettings& s);
     QVariantMap generationMap() const { return generation_.toVariantMap(); }
     void setGenerationMap(const QVariantMap& map) { setGeneration(GenerationSettings::fromVariantMap(map, generation_)); }
+    int threads() const;
+    void setThreads(int threads);
+    int contextSize() const;
+    void setContextSize(int tokens);
     QString lastModel() const;
     void setLastModel(const QString& path);
     // The conversation open when Tern last ran (0: the new chat), reopened at start.
@@ -44,6 +52,7 @@ public:
 signals:
     void changed();
     void apiServerChanged();
+    void loadOptionsChanged();
 
 private:
     QString systemPrompt_;

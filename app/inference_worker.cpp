@@ -81,6 +81,11 @@ void InferenceWorker::unloadModel() {
     if (had) emit modelUnloaded();
 }
 
+void InferenceWorker::setLoadOptions(int threads, int contextSize) {
+    options_.threads = std::max(0, threads);
+    options_.contextSize = std::max(0, contextSize);
+}
+
 void InferenceWorker::loadModel(const QString& path) {
     // Free the old model before reading the new one: two large models may not fit together.
     unloadModel();

@@ -51,6 +51,9 @@ public:
 
 public slots:
     void loadModel(const QString& path);  // frees the previous model first
+    // Threads and context size for the loads that follow (0: all hardware threads / the engine's
+    // default); the loaded model keeps its own. Queued like loads, so it takes effect in order.
+    void setLoadOptions(int threads, int contextSize);
     void unloadModel();
     void generate(const tern::app::GenerationRequest& request);
 

@@ -65,8 +65,17 @@ bool TernApplication::start() {
     const OpenReport report =
         store_->open(options_.databasePath.isEmpty() ? ConversationStore::defaultPath() : options_.databasePath);
 
-    thread_ = std::make_unique<WorkerThread>(options_.worker);
     settings_ = new AppSettings(this);
+    // Threads and context length from the settings, unless the command line set them (-t).
+    if (!options_.worker.threads) options_.worker.threads = settings_->threads();
+    if (!options_.worker.contextSize) options_.worker.contextSize = settings_->contextSize();
+    thread_ = std::make_unique<WorkerThread>(options_.worker);
+    // A change in the settings applies from the next model load on (queued before it).
+    connect(settings_, &AppSettings::loadOptionsChanged, this, [this] {
+        const int threads = settings_->threads(), context = settings_->contextSize();
+        InferenceWorker* w = thread_->worker();
+        QMetaObject::invokeMethod(w, [w, threads, context] { w->setLoadOptions(threads, context); }, Qt::QueuedConnection);
+    });
     library_ = std::make_unique<modelstore::ModelLibrary>(
         options_.modelsDir.isEmpty() ? modelstore::ModelLibrary::defaultModelsDir() : options_.modelsDir);
     models_ = new ModelController(thread_->worker(), settings_, library_.get(), this);

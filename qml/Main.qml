@@ -172,6 +172,7 @@ ApplicationWindow {
         id: settingsDialog
         objectName: "settingsDialog"
         chat: window.chat
+        appSettings: window.settings
         anchors.centerIn: parent
     }
 

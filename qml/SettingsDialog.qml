@@ -9,6 +9,7 @@ import TernCore
 Dialog {
     id: root
     required property var chat   // ChatController
+    property var appSettings: null   // AppSettings: the model-load options below
     property var conversationId: 0
     title: qsTr("Chat settings")
     modal: true
@@ -144,6 +145,36 @@ Dialog {
                 Button { objectName: "applySettingsButton"; text: qsTr("Apply to this chat"); Accessible.name: text; onClicked: { if (root.apply(false)) root.close() } }
                 Button { text: qsTr("Save as defaults"); Accessible.name: qsTr("Save as defaults for all chats"); onClicked: { if (root.apply(true)) root.close() } }
                 Button { text: qsTr("Reset"); Accessible.name: qsTr("Reset this chat to the defaults"); onClicked: { root.chat.resetSettings(root.conversationId); root.load() } }
+            }
+            // App-wide, not per chat: a model is loaded with these, so they apply at its next load.
+            Label {
+                visible: root.appSettings !== null
+                Layout.topMargin: 12
+                text: qsTr("All chats, from the next model load")
+                color: Theme.text
+                font.bold: true
+            }
+            RowLayout {
+                visible: root.appSettings !== null
+                Label { text: qsTr("Threads (0 = all)"); Layout.preferredWidth: 150; color: Theme.text }
+                SpinBox {
+                    objectName: "threadsBox"
+                    from: 0; to: 256; editable: true
+                    value: root.appSettings ? root.appSettings.threads : 0
+                    onValueModified: root.appSettings.threads = value
+                    Accessible.name: qsTr("Threads, from the next model load (0 = all)")
+                }
+            }
+            RowLayout {
+                visible: root.appSettings !== null
+                Label { text: qsTr("Context (0 = model's)"); Layout.preferredWidth: 150; color: Theme.text }
+                SpinBox {
+                    objectName: "contextSizeBox"
+                    from: 0; to: 131072; stepSize: 1024; editable: true
+                    value: root.appSettings ? root.appSettings.contextSize : 0
+                    onValueModified: root.appSettings.contextSize = value
+                    Accessible.name: qsTr("Context length in tokens, from the next model load (0 = the model's default)")
+                }
             }
             ApiServerSettings { Layout.fillWidth: true; Layout.topMargin: 12 }
         }
