@@ -96,7 +96,8 @@ void Session::copy_prefix_from(const Session& other, size_t n) {
     tokens_.assign(other.tokens_.begin(), other.tokens_.begin() + (std::ptrdiff_t)n);
 }
 
-int Session::prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel) {
+int Session::prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel, const SamplerParams* sampling) {
+    prefill_screen_ = ScreenOutcome{};
     if (prompt.empty()) throw Error("empty prompt");
     if ((int64_t)prompt.size() > kv_.n_ctx())
         throw ContextFullError("the prompt has " + std::to_string(prompt.size()) +
@@ -112,7 +113,27 @@ int Session::prefill(const std::vector<int32_t>& prompt, const CancelToken& canc
         if (cancel.cancelled()) break;
         const int n = (int)std::min<size_t>(Model::kMaxBatch, prompt.size() - done);
         const bool last = done + n == prompt.size();
-        eval(prompt.data() + done, n, last ? LogitsFor::Last : LogitsFor::None, logits_.data());
+        if (last && sampling && screening_ && model_.can_screen()) {
+            // The sampler decode() will build: same parameters, the whole cache as its penalty
+            // history (the seed plays no part in which tokens it can keep).
+            SamplerParams p = *sampling;
+            p.seed = 1;
+            Sampler sampler(p);
+            for (int32_t id : prompt) sampler.accept(id);
+            const int32_t n_sample = model_.tokenizer().n_vocab();
+            ScreenRequest req;
+            req.keep = sampler.max_kept(n_sample);
+            req.n_rows = n_sample;
+            req.repeat_penalty = p.repeat_penalty;
+            const std::vector<int32_t>& pen = sampler.penalised_ids();
+            req.penalised = pen.data();
+            req.n_penalised = (int32_t)pen.size();
+            model_.forward(prompt.data() + done, n, (int32_t)tokens_.size(), kv_, scratch_, LogitsFor::Last,
+                           logits_.data(), req.keep > 0 ? &req : nullptr, &prefill_screen_);
+            tokens_.insert(tokens_.end(), prompt.data() + done, prompt.data() + done + n);
+        } else {
+            eval(prompt.data() + done, n, last ? LogitsFor::Last : LogitsFor::None, logits_.data());
+        }
         done += n;
     }
     return (int)common;
@@ -121,13 +142,15 @@ int Session::prefill(const std::vector<int32_t>& prompt, const CancelToken& canc
 GenerateResult Session::generate(const std::vector<int32_t>& prompt, const GenerateParams& params,
                                  const std::function<void(std::string_view)>& on_piece) {
     const auto t0 = std::chrono::steady_clock::now();
-    const int reused = prefill(prompt, params.cancel);
+    const int reused = prefill(prompt, params.cancel, &params.sampling);
+    const ScreenOutcome first = prefill_screen_;
     const double prefill_seconds = seconds_since(t0);
     GenerateResult result;
     if (params.cancel.cancelled())
         result.reason = StopReason::Cancelled;
     else
         result = decode(params, on_piece);
+    if (first.kind != ScreenOutcome::Kind::Full) result.screening.add(first);  // the first token's logits
     result.n_prompt = (int)prompt.size();
     result.n_prompt_reused = reused;
     result.prefill_seconds = prefill_seconds;

@@ -85,7 +85,11 @@ public:
     // Makes the cache hold exactly `prompt` (reusing the common prefix) and returns the logits
     // after its last token. Returns the number of tokens reused. Throws ContextFullError. Once
     // `cancel` is cancelled it stops between batches and the cache holds part of the prompt.
-    int prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel = {});
+    // With `sampling` (and screening on), the logits after the last token are screened
+    // (ScreenRequest) for a sampler with those parameters whose repetition penalty sees the cached
+    // tokens, as decode() builds it: then only the candidates' logits are finite.
+    int prefill(const std::vector<int32_t>& prompt, const CancelToken& cancel = {},
+                const SamplerParams* sampling = nullptr);
     // After decode() or advance() with screening, only the candidates' logits are finite (the
     // others are -inf): what the sampler needs, see ScreenRequest.
     const std::vector<float>& last_logits() const { return logits_; }
@@ -134,6 +138,7 @@ private:
     std::vector<int32_t> tokens_;  // tokens whose keys/values are in kv_, in order
     std::vector<float> logits_;
     bool screening_ = true;
+    ScreenOutcome prefill_screen_;  // of the last prefill() (generate() reports it)
 };
 
 }  // namespace tern

@@ -51,7 +51,7 @@ void Model::forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, For
                               : (which == LogitsFor::Last && last_chunk ? LogitsFor::Last : LogitsFor::None);
         float* chunk_logits = which == LogitsFor::All ? logits + (size_t)done * config_.n_vocab : logits;
         forward_batch(tokens + done, count, pos0 + done, kv, scratch, chunk_which, chunk_logits,
-                      n == 1 && which == LogitsFor::Last ? screen : nullptr, outcome);
+                      chunk_which == LogitsFor::Last ? screen : nullptr, outcome);
         done += count;
     }
 }

@@ -142,7 +142,7 @@ public:
     // Runs n tokens at positions pos0.. through the network, appending their keys and values to
     // kv. logits receives n_vocab floats per requested position (one row for Last, n for All).
     // One forward pass at a time per model: calls are serialised internally.
-    // With `screen` (n == 1, LogitsFor::Last) the logits row holds exact F16 logits for a
+    // With `screen` (LogitsFor::Last) the logits row holds exact F16 logits for a
     // candidate set containing the sampler's top K and -inf elsewhere (ScreenRequest); `outcome`
     // says whether that happened.
     void forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& scratch,

@@ -216,7 +216,7 @@ Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, in
             // feeding back argmax.
             session.reset();
             std::vector<int32_t> ctx = bench_tokens(model, depth + 1);
-            session.prefill(ctx);
+            session.prefill(ctx, {}, &greedy);
             auto t0 = std::chrono::steady_clock::now();
             for (int i = 0; i < n_gen; ++i) {
                 const std::vector<float>& l = session.last_logits();
