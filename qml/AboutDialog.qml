@@ -5,13 +5,11 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import TernCore
 
-Dialog {
+ThemedDialog {
     id: root
     objectName: "aboutDialog"
     title: qsTr("About Tern")
-    modal: true
     standardButtons: Dialog.Close
-    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
     ColumnLayout {
         width: 380
         spacing: 8

@@ -7,21 +7,16 @@ import QtQuick.Dialogs
 import QtQuick.Layouts
 import TernCore
 
-Dialog {
+ThemedDialog {
     id: root
     required property var exporter      // ConversationExporter
     property var conversationId: 0
     property string format: "markdown"
     property url folder
     title: format === "json" ? qsTr("Export as JSON") : qsTr("Export as Markdown")
-    modal: true
     focus: true
     standardButtons: Dialog.Save | Dialog.Cancel
     width: Math.min(parent ? parent.width - 32 : 480, 480)
-    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
-    // The Basic style paints the title bar and the button row from the palette: follow the theme.
-    palette.window: Theme.surface
-    palette.windowText: Theme.text
 
     function openFor(id, fmt) {
         conversationId = id

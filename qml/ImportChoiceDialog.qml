@@ -5,14 +5,12 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import TernCore
 
-Dialog {
+ThemedDialog {
     id: root
     property url file
     signal chosen(bool copy)
     title: qsTr("Import model")
-    modal: true
     standardButtons: Dialog.Ok | Dialog.Cancel
-    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
     onAccepted: root.chosen(copyChoice.checked)
 
     ColumnLayout {

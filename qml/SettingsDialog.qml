@@ -6,17 +6,15 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import TernCore
 
-Dialog {
+ThemedDialog {
     id: root
     required property var chat   // ChatController
     property var appSettings: null   // AppSettings: the model-load options below
     property var conversationId: 0
     title: qsTr("Chat settings")
-    modal: true
     standardButtons: Dialog.Close
     width: Math.min(parent ? parent.width - 32 : 520, 560)
     height: Math.min(implicitHeight, parent ? parent.height - 32 : implicitHeight)
-    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
 
     function openFor(id) {
         conversationId = id

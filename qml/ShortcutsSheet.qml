@@ -5,19 +5,11 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import TernCore
 
-Dialog {
+ThemedDialog {
     id: root
     objectName: "shortcutsSheet"
     title: qsTr("Keyboard shortcuts")
-    modal: true
     standardButtons: Dialog.Close
-    background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: 8 }
-    // The title and the button row draw with the popup's palette, which does not always follow a
-    // theme switch made after start: give them the theme's colours directly.
-    palette.window: Theme.surface
-    palette.windowText: Theme.text
-    palette.button: Theme.control
-    palette.buttonText: Theme.text
 
     // [keys, what they do]; key names stay untranslated, as printed on the keyboard.
     readonly property var shortcuts: [
