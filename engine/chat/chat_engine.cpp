@@ -78,7 +78,7 @@ ChatResult ChatEngine::run(const std::vector<int32_t>& prompt, const ChatSetting
     params.context_shift_keep = context_shift_keep;
     try {
         const auto t0 = std::chrono::steady_clock::now();
-        usage.reused_tokens = session.prefill(prompt, cancel);
+        usage.reused_tokens = session.prefill(prompt, cancel, &params.sampling);  // screened for this sampler
         usage.prefill_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (cancel.cancelled()) {
             result.stop = StopReason::Cancelled;
