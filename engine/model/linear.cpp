@@ -347,6 +347,14 @@ public:
             if (units.empty() || units.back() != start) units.push_back(start);
         }
         const kernels::KernelTable& kt = kernels::active_kernels();
+        const kernels::FloatGemm g = gemm_args(x, y, 1);
+        pool.parallel_for((int64_t)units.size(), [&](int64_t u0, int64_t u1) {
+            for (int64_t u = u0; u < u1; ++u) kt.f16_gemm(g, units[u], std::min<int64_t>(out_, units[u] + span));
+        });
+    }
+
+    // The kernel arguments for y = W x over n_tokens (one place for the full and the screened pass).
+    kernels::FloatGemm gemm_args(const float* x, float* y, int n_tokens) const {
         kernels::FloatGemm g;
         g.layout = layout_;
         g.w = data_;
@@ -354,12 +362,10 @@ public:
         g.k = in_;
         g.scale = output_scale_;
         g.x = x;
-        g.n_tokens = 1;
+        g.n_tokens = n_tokens;
         g.y = y;
         g.ldy = out_;
-        pool.parallel_for((int64_t)units.size(), [&](int64_t u0, int64_t u1) {
-            for (int64_t u = u0; u < u1; ++u) kt.f16_gemm(g, units[u], std::min<int64_t>(out_, units[u] + span));
-        });
+        return g;
     }
 
     static bool screenable(const WeightView& w, const LinearOptions& o, float output_scale) {
@@ -375,16 +381,7 @@ public:
 
     void forward(const float* x, float* y, int n_tokens, ThreadPool& pool) const override {
         const kernels::KernelTable& kt = kernels::active_kernels();
-        kernels::FloatGemm g;
-        g.layout = layout_;
-        g.w = data_;
-        g.rows = out_;
-        g.k = in_;
-        g.scale = output_scale_;
-        g.x = x;
-        g.n_tokens = n_tokens;
-        g.y = y;
-        g.ldy = out_;
+        const kernels::FloatGemm g = gemm_args(x, y, n_tokens);
         switch (type_) {
             case GgmlType::F16:
                 pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { kt.f16_gemm(g, r0, r1); }, kRowGranule);
