@@ -76,34 +76,20 @@ ChatController::ChatController(ConversationStore* store, InferenceWorker* worker
 
 ChatController::~ChatController() {
     // Replies still in line never started: take back their empty rows, as Stop would.
-    while (!waiting_.isEmpty()) cancelWaiting(0);
-    if (!active_.id) return;
+    for (const ReplyJob& job : replies_.takeAllWaiting()) discardUnstarted(job);
+    if (!replies_.running()) return;
     // Quitting mid-reply: keep what was written, as if the user had pressed Stop.
-    worker_->requestStop(active_.id);
+    const ReplyJob& running = replies_.runningJob();
+    worker_->requestStop(running.requestId);
     try {
-        store_->finishMessage(active_.messageId, active_.text, MessageState::Stopped, 0, 0);
+        store_->finishMessage(running.messageId, running.text, MessageState::Stopped, 0, 0);
     } catch (const StoreError&) {
         // Nothing to tell anyone any more; the last flushed text stays, marked interrupted.
     }
 }
 
-bool ChatController::busy(qint64 conversationId) const {
-    if (!conversationId) return false;  // the new chat has no reply yet
-    if (active_.id && active_.conversationId == conversationId) return true;
-    for (const Waiting& w : waiting_)
-        if (w.job.conversationId == conversationId) return true;
-    return false;
-}
-
 bool ChatController::waiting() const {
-    return generating() && !(active_.id && active_.conversationId == conversationId_);
-}
-
-QVariantMap ChatController::busyConversations() const {
-    QVariantMap out;
-    if (active_.id) out.insert(QString::number(active_.conversationId), QStringLiteral("writing"));
-    for (const Waiting& w : waiting_) out.insert(QString::number(w.job.conversationId), QStringLiteral("waiting"));
-    return out;
+    return generating() && !replies_.writing(conversationId_);
 }
 
 void ChatController::setDraft(const QString& text) {
@@ -183,7 +169,7 @@ void ChatController::reload(qint64 leafId) {
         r.versionCount = (int)sibs.size();
         r.versionIndex = (int)sibs.indexOf(m.id) + 1;
         // The database lags the stream by up to one flush interval: show the live text.
-        if (m.id == active_.messageId) r.message.content = active_.text;
+        if (replies_.running() && m.id == replies_.runningJob().messageId) r.message.content = replies_.runningJob().text;
         rows.push_back(r);
     }
     messages_.setRows(rows);
@@ -279,99 +265,99 @@ void ChatController::startReply(qint64 userMessageId) {
     // message is the turn the reply answers.
     reload(replyId);
 
-    Waiting w;
-    w.job = Active{nextRequestId_++, conversationId_, replyId, QString(), false};
-    w.request.id = w.job.id;
-    w.request.conversationId = conversationId_;
-    w.request.systemPrompt = effectiveSystemPrompt(c);
-    w.request.settings = effectiveSettings(c);
+    ReplyJob job;
+    job.requestId = replies_.nextRequestId();
+    job.conversationId = conversationId_;
+    job.messageId = replyId;
+    GenerationRequest request;
+    request.id = job.requestId;
+    request.conversationId = conversationId_;
+    request.systemPrompt = effectiveSystemPrompt(c);
+    request.settings = effectiveSettings(c);
     for (const MessageRecord& m : tree_.pathTo(userMessageId))
-        if (!m.content.isEmpty()) w.request.turns.push_back({m.role, m.content});
+        if (!m.content.isEmpty()) request.turns.push_back({m.role, m.content});
     // One reply at a time: behind another chat's reply, this one waits in line (visibly: the
     // sidebar and the composer say so) and starts as soon as the worker is free.
-    if (active_.id)
-        waiting_.push_back(w);
-    else
-        launch(w);
+    if (replies_.add(job, request)) launch(request);
     emit conversationsChanged();
     emit conversationChanged();
     emit generatingChanged();
     emit scrollToRow(messages_.rowCount() - 1);
 }
 
-void ChatController::launch(const Waiting& w) {
-    active_ = w.job;
-    QMetaObject::invokeMethod(worker_, [wk = worker_, request = w.request] { wk->generate(request); }, Qt::QueuedConnection);
+void ChatController::launch(const GenerationRequest& request) {
+    QMetaObject::invokeMethod(worker_, [wk = worker_, request] { wk->generate(request); }, Qt::QueuedConnection);
 }
 
 void ChatController::startNext() {
-    if (active_.id || waiting_.isEmpty()) return;
-    launch(waiting_.takeFirst());
+    const std::optional<GenerationRequest> next = replies_.startNext();
+    if (!next) return;
+    launch(*next);
     emit generatingChanged();
 }
 
-void ChatController::cancelWaiting(int index) {
-    const Waiting w = waiting_.takeAt(index);
+void ChatController::discardUnstarted(const ReplyJob& job) {
     qint64 parent = 0;
     try {
-        for (const MessageRecord& m : store_->messages(w.job.conversationId))
-            if (m.id == w.job.messageId) parent = m.parentId;
+        for (const MessageRecord& m : store_->messages(job.conversationId))
+            if (m.id == job.messageId) parent = m.parentId;
         // It never started: an empty reply row would only be noise in the history.
-        store_->deleteMessage(w.job.messageId);
-        store_->setCurrentLeaf(w.job.conversationId, parent);
+        store_->deleteMessage(job.messageId);
+        store_->setCurrentLeaf(job.conversationId, parent);
     } catch (const StoreError&) {
         // The row stays, empty; the store marks it interrupted at the next start.
     }
-    if (w.job.conversationId == conversationId_) reload(parent);
+    if (job.conversationId == conversationId_) reload(parent);
 }
 
 void ChatController::stop() {
-    if (active_.id && active_.conversationId == conversationId_) {
-        worker_->requestStop(active_.id);
+    if (replies_.writing(conversationId_)) {
+        worker_->requestStop(replies_.runningJob().requestId);
         return;
     }
-    for (int i = 0; i < waiting_.size(); ++i)
-        if (waiting_[i].job.conversationId == conversationId_) {
-            cancelWaiting(i);
-            emit generatingChanged();
-            return;
-        }
+    if (const std::optional<ReplyJob> waiting = replies_.takeWaiting(conversationId_)) {
+        discardUnstarted(*waiting);
+        emit generatingChanged();
+    }
 }
 
 void ChatController::onText(quint64 id, const QString& text) {
-    if (id != active_.id) return;
-    active_.text += text;
-    active_.dirty = true;
-    if (active_.conversationId == conversationId_) messages_.appendText(active_.messageId, text);
+    if (!replies_.isRunning(id)) return;
+    ReplyJob& reply = replies_.runningJob();
+    reply.text += text;
+    reply.dirty = true;
+    if (reply.conversationId == conversationId_) messages_.appendText(reply.messageId, text);
     if (!flushTimer_.isActive()) flushTimer_.start();
 }
 
 void ChatController::flush() {
-    if (!active_.id || !active_.dirty) return;
+    ReplyJob& reply = replies_.runningJob();
+    if (!replies_.running() || !reply.dirty) return;
     try {
-        store_->updateMessageText(active_.messageId, active_.text, MessageState::Streaming);
-        active_.dirty = false;
+        store_->updateMessageText(reply.messageId, reply.text, MessageState::Streaming);
+        reply.dirty = false;
     } catch (const StoreError& e) {
         // Keep generating: the text is in memory and the final write tries again. (A repeated
         // notice is shown once.)
-        storeFailed(e, tr("the reply as it is written"), active_.conversationId);
+        storeFailed(e, tr("the reply as it is written"), reply.conversationId);
     }
 }
 
 void ChatController::onFinished(const GenerationStats& stats) {
-    if (stats.id != active_.id) return;
+    if (!replies_.isRunning(stats.id)) return;
     flushTimer_.stop();
+    const ReplyJob reply = replies_.finishRunning();
     const bool stopped = stats.reason == GenerationStats::Cancelled;
     // The engine's text is authoritative; the streamed text can only miss a final fragment.
-    const QString text = stats.text.size() >= active_.text.size() ? stats.text : active_.text;
+    const QString text = stats.text.size() >= reply.text.size() ? stats.text : reply.text;
     MessageRecord m;
-    m.id = active_.messageId;
+    m.id = reply.messageId;
     m.content = text;
     m.state = stopped ? MessageState::Stopped : MessageState::Complete;
     m.tokenCount = stats.generatedTokens;
     m.tokensPerSecond = stats.tokensPerSecond;
     m.model = models_->currentName();
-    const qint64 conv = active_.conversationId;
+    const qint64 conv = reply.conversationId;
     try {
         store_->finishMessage(m.id, text, m.state, m.tokenCount, m.tokensPerSecond);
         store_->touch(conv);
@@ -379,7 +365,6 @@ void ChatController::onFinished(const GenerationStats& stats) {
         storeFailed(e, tr("the reply"), conv);
     }
     const bool shown = conv == conversationId_;
-    active_ = Active();
     if (shown) {  // the status line describes the open conversation's last reply only
         messages_.updateMessage(m);
         tokensPerSecond_ = stats.tokensPerSecond;
@@ -410,11 +395,11 @@ void ChatController::onFinished(const GenerationStats& stats) {
 }
 
 void ChatController::onFailed(quint64 id, int kind, const QString& message) {
-    if (id != active_.id) return;
+    if (!replies_.isRunning(id)) return;
     flushTimer_.stop();
-    const qint64 failedId = active_.messageId, conv = active_.conversationId;
-    const QString partial = active_.text;
-    active_ = Active();
+    const ReplyJob failed = replies_.finishRunning();
+    const qint64 failedId = failed.messageId, conv = failed.conversationId;
+    const QString& partial = failed.text;
     qint64 parent = 0;
     if (const MessageRecord* m = tree_.find(failedId)) parent = m->parentId;
     try {
@@ -475,13 +460,12 @@ int ChatController::revealMessage(qint64 conversationId, qint64 messageId) {
 }
 
 void ChatController::onConversationDeleted(qint64 id) {
-    if (active_.id && active_.conversationId == id) worker_->requestStop(active_.id);
+    if (replies_.writing(id)) worker_->requestStop(replies_.runningJob().requestId);
     bool dropped = false;
-    for (int i = int(waiting_.size()) - 1; i >= 0; --i)
-        if (waiting_[i].job.conversationId == id) {
-            cancelWaiting(i);
-            dropped = true;
-        }
+    while (const std::optional<ReplyJob> waiting = replies_.takeWaiting(id)) {
+        discardUnstarted(*waiting);
+        dropped = true;
+    }
     notices_->dropConversation(id);
     drafts_.remove(id);
     if (id == conversationId_) newConversation();

@@ -3,9 +3,9 @@
 // the message list, stop, regenerate, edit-as-branch and version switching. Lives on the GUI
 // thread and talks to the inference worker only through queued calls and signals.
 //
-// Replies run one at a time (the worker has one engine). A message sent in another chat while
-// one is being written waits in line and starts when the worker is free; "busy" is per chat, so
-// only the chat that is writing shows Stop, and the sidebar marks the one writing or waiting.
+// Replies run one at a time (the worker has one engine); ReplyQueue keeps which one runs and which
+// wait in line. "Busy" is per chat, so only the chat that is writing shows Stop, and the sidebar
+// marks the one writing or waiting.
 //
 // Durability: the user's message is committed before the request leaves; the reply row exists
 // from the start (state Streaming) and its text is written at most every 250 ms while it grows,
@@ -16,6 +16,7 @@
 #include "app/inference_types.h"
 #include "app/message_list_model.h"
 #include "app/message_tree.h"
+#include "app/reply_queue.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -59,8 +60,8 @@ public:
     QString title() const;
     bool generating() const { return busy(conversationId_); }
     bool waiting() const;
-    bool busy(qint64 conversationId) const;
-    QVariantMap busyConversations() const;
+    bool busy(qint64 conversationId) const { return replies_.busy(conversationId); }
+    QVariantMap busyConversations() const { return replies_.busyConversations(); }
     QString draft() const { return drafts_.get(conversationId_); }
     void setDraft(const QString& text);
     NoticeService* noticeService() const { return notices_; }
@@ -70,7 +71,7 @@ public:
     double tokensPerSecond() const { return tokensPerSecond_; }
     int contextUsed() const { return contextUsed_; }
     QString statsNote() const { return statsNote_; }
-    qint64 streamingMessageId() const { return active_.messageId; }
+    qint64 streamingMessageId() const { return replies_.runningJob().messageId; }
 
     Q_INVOKABLE void newConversation();
     Q_INVOKABLE void selectConversation(qint64 id);
@@ -107,22 +108,11 @@ signals:
     void scrollToRow(int row);
 
 private:
-    struct Active {
-        quint64 id = 0;
-        qint64 conversationId = 0;
-        qint64 messageId = 0;
-        QString text;
-        bool dirty = false;
-    };
-    struct Waiting {
-        Active job;
-        GenerationRequest request;
-    };
     void reload(qint64 leafId);
     void startReply(qint64 userMessageId);
-    void launch(const Waiting& w);
+    void launch(const GenerationRequest& request);
     void startNext();
-    void cancelWaiting(int index);
+    void discardUnstarted(const ReplyJob& job);
     void setOpen(qint64 conversationId);
     void notify(qint64 conversationId, const QString& title, const QString& detail, bool info = false,
                 const QString& model = {});
@@ -141,9 +131,7 @@ private:
     MessageListModel messages_;
     MessageTree tree_;
     qint64 conversationId_ = 0;
-    Active active_;           // the reply the worker is writing (id 0: none)
-    QList<Waiting> waiting_;  // replies in line behind it, oldest first
-    quint64 nextRequestId_ = 1;
+    ReplyQueue replies_;  // the reply the worker is writing and those in line behind it
     QTimer flushTimer_;
     NoticeService* notices_;
     DraftStore drafts_;
