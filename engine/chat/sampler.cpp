@@ -8,6 +8,7 @@
 #include <cmath>
 #include <random>
 #include <string>
+#include <utility>
 
 namespace tern {
 
@@ -69,6 +70,12 @@ Sampler::Sampler(SamplerParams params)
     if (!(params_.repeat_penalty > 0.0f) || std::isinf(params_.repeat_penalty))
         throw Error("sampler: repeat_penalty must be a positive finite number (1 disables it), got " +
                     std::to_string(params_.repeat_penalty));
+    const std::pair<const char*, float> additive[] = {{"frequency_penalty", params_.frequency_penalty},
+                                                      {"presence_penalty", params_.presence_penalty}};
+    for (const auto& [name, value] : additive)
+        if (!(value >= -2.0f && value <= 2.0f))  // NaN fails both comparisons
+            throw Error(std::string("sampler: ") + name + " must be a number from -2 to 2 (0 disables it), got " +
+                        std::to_string(value));
     if (params_.repeat_last_n > 0) history_.reserve(static_cast<size_t>(params_.repeat_last_n));
 }
 
@@ -93,8 +100,12 @@ int32_t Sampler::max_kept(int32_t n_vocab) const {
 const std::vector<int32_t>& Sampler::penalised_ids() const {
     static const std::vector<int32_t> none;
     // apply_penalty's own conditions.
-    if (history_.empty() || params_.repeat_penalty == 1.0f) return none;
+    if (history_.empty() || !penalty().active()) return none;
     return history_;
+}
+
+LogitPenalty Sampler::penalty() const {
+    return LogitPenalty{params_.repeat_penalty, params_.frequency_penalty, params_.presence_penalty};
 }
 
 void Sampler::reset() {
@@ -104,19 +115,21 @@ void Sampler::reset() {
     rng_ = Xoshiro256(seed_);
 }
 
-// llama.cpp convention: a positive logit is divided by the penalty, a non-positive one multiplied,
-// so penalty > 1 always makes a repeated token less likely. Each distinct token is penalised
-// once, however often it occurs in the window.
+// Each distinct id of the window once, with its number of occurrences (LogitPenalty::apply).
 void Sampler::apply_penalty(int32_t n_vocab) {
-    if (history_.empty() || params_.repeat_penalty == 1.0f) return;
-    std::vector<int32_t> seen(history_);
-    std::sort(seen.begin(), seen.end());
-    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-    const float penalty = params_.repeat_penalty;
-    for (int32_t id : seen) {
+    const LogitPenalty pen = penalty();
+    if (history_.empty() || !pen.active()) return;
+    seen_.assign(history_.begin(), history_.end());
+    std::sort(seen_.begin(), seen_.end());
+    for (size_t i = 0; i < seen_.size();) {
+        const int32_t id = seen_[i];
+        size_t end = i + 1;
+        while (end < seen_.size() && seen_[end] == id) ++end;
+        const int32_t count = static_cast<int32_t>(end - i);
+        i = end;
         if (id < 0 || id >= n_vocab) continue;  // history from another vocabulary: ignore
         float& l = work_[static_cast<size_t>(id)];
-        l = l > 0.0f ? l / penalty : l * penalty;
+        l = pen.apply(l, count);
     }
 }
 

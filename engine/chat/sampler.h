@@ -1,6 +1,6 @@
 #pragma once
-// Picks the next token from a row of logits: repetition penalty, top-k, temperature softmax,
-// top-p, min-p, then one draw from our own PRNG.
+// Picks the next token from a row of logits: repetition, frequency and presence penalties,
+// top-k, temperature softmax, top-p, min-p, then one draw from our own PRNG.
 //
 // Why our own PRNG and uniform: std::uniform_real_distribution (and the std engines' seeding
 // helpers) give different numbers on libstdc++, libc++ and MSVC, and a fixed --seed must give the
@@ -12,6 +12,8 @@
 // so a +inf token wins (ties between several are sampled evenly); if every logit is -inf/NaN the
 // sampler returns token 0 rather than failing, so a broken forward pass shows up as garbage text,
 // not a crash. The sampler never produces NaN probabilities.
+#include "engine/chat/logit_penalty.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -24,7 +26,16 @@ struct SamplerParams {
     float top_p = 0.95f;          // >= 1: disabled
     float min_p = 0.05f;          // <= 0: disabled (keeps p >= min_p * p_max)
     float repeat_penalty = 1.1f;  // 1: disabled; must be > 0
-    int repeat_last_n = 64;       // window of accepted tokens the penalty looks at; <= 0: disabled
+    // OpenAI's additive penalties, each in [-2, 2] (OpenAI's range); 0: disabled. A token seen
+    // c > 0 times in the window loses c * frequency_penalty + presence_penalty (LogitPenalty).
+    float frequency_penalty = 0.0f;
+    float presence_penalty = 0.0f;
+    // The window all three penalties look at: the last repeat_last_n accepted tokens, prompt
+    // included; <= 0 disables every penalty. OpenAI counts only the tokens generated so far; we
+    // keep llama.cpp's single window instead, so that one rule covers all three penalties, a
+    // conversation's earlier replies (which come back as prompt) still count, and the cost per
+    // token stays bounded by the window rather than growing with the reply.
+    int repeat_last_n = 64;
     uint64_t seed = 0;            // 0: random (std::random_device)
 };
 
@@ -45,7 +56,8 @@ private:
 
 class Sampler {
 public:
-    // Throws tern::Error if a float parameter is NaN or repeat_penalty <= 0.
+    // Throws tern::Error if a float parameter is NaN, repeat_penalty is not a positive finite
+    // number, or frequency_penalty / presence_penalty is not a finite number in [-2, 2].
     explicit Sampler(SamplerParams params);
 
     // Returns a token id in [0, n_vocab); entries of logits beyond n_vocab are never read, so
@@ -61,9 +73,11 @@ public:
     // keep from a row of n_vocab logits before temperature, top-p and min-p: 1 when greedy,
     // top_k when 0 < top_k < n_vocab, else 0 (every logit matters).
     int32_t max_kept(int32_t n_vocab) const;
-    // The ids the repetition penalty will change at the next sample() (possibly repeated;
-    // empty when the penalty is off).
+    // The ids the penalties will change at the next sample(), one entry per occurrence in the
+    // window (so an id's count is its number of entries); empty when every penalty is off.
     const std::vector<int32_t>& penalised_ids() const;
+    // What sample() does to the logit of each of those ids (LogitPenalty::apply).
+    LogitPenalty penalty() const;
     // Forgets the penalty history and restarts the random stream from the seed (a fresh random
     // seed when params.seed == 0), so a fixed seed replays the same conversation.
     void reset();
@@ -87,6 +101,7 @@ private:
     Xoshiro256 rng_;
     std::vector<int32_t> history_;  // ring buffer of the last repeat_last_n accepted tokens
     size_t history_next_ = 0;       // next slot to overwrite once the ring is full
+    std::vector<int32_t> seen_;     // apply_penalty's sorted copy of history_
     // Scratch reused between calls: a 128k vocabulary would otherwise allocate 1.5 MB per token.
     std::vector<float> work_;
     std::vector<Cand> cands_;  // surviving tokens, logit and id side by side for cache-friendly sorts

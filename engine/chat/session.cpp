@@ -59,6 +59,23 @@ void ScreenStats::add(const ScreenOutcome& o) {
     }
 }
 
+namespace {
+
+// What `sampler` will do with the next row of logits, of which it reads the first n_sample.
+// The request points into the sampler's penalty window: valid until its next accept().
+ScreenRequest screen_request(const Sampler& sampler, int32_t n_sample) {
+    ScreenRequest req;
+    req.keep = sampler.max_kept(n_sample);
+    req.n_rows = n_sample;
+    req.penalty = sampler.penalty();
+    const std::vector<int32_t>& pen = sampler.penalised_ids();
+    req.penalised = pen.data();
+    req.n_penalised = (int32_t)pen.size();
+    return req;
+}
+
+}  // namespace
+
 ScreenOutcome Session::advance(int32_t id, const Sampler& sampler) {
     if ((int64_t)tokens_.size() >= kv_.n_ctx())
         throw ContextFullError("context full: " + std::to_string(tokens_.size()) + " tokens");
@@ -66,13 +83,7 @@ ScreenOutcome Session::advance(int32_t id, const Sampler& sampler) {
     const int32_t n_sample = model_.tokenizer().n_vocab();  // as decode() samples
     const int32_t keep = screening_ ? sampler.max_kept(n_sample) : 0;
     if (keep > 0 && model_.can_screen()) {
-        ScreenRequest req;
-        req.keep = keep;
-        req.n_rows = n_sample;
-        req.repeat_penalty = sampler.params().repeat_penalty;
-        const std::vector<int32_t>& pen = sampler.penalised_ids();
-        req.penalised = pen.data();
-        req.n_penalised = (int32_t)pen.size();
+        const ScreenRequest req = screen_request(sampler, n_sample);
         const int32_t pos = (int32_t)tokens_.size();
         model_.forward(&id, 1, pos, kv_, scratch_, LogitsFor::Last, logits_.data(), &req, &outcome);
         tokens_.push_back(id);
@@ -120,14 +131,7 @@ int Session::prefill(const std::vector<int32_t>& prompt, const CancelToken& canc
             p.seed = 1;
             Sampler sampler(p);
             for (int32_t id : prompt) sampler.accept(id);
-            const int32_t n_sample = model_.tokenizer().n_vocab();
-            ScreenRequest req;
-            req.keep = sampler.max_kept(n_sample);
-            req.n_rows = n_sample;
-            req.repeat_penalty = p.repeat_penalty;
-            const std::vector<int32_t>& pen = sampler.penalised_ids();
-            req.penalised = pen.data();
-            req.n_penalised = (int32_t)pen.size();
+            const ScreenRequest req = screen_request(sampler, model_.tokenizer().n_vocab());
             model_.forward(prompt.data() + done, n, (int32_t)tokens_.size(), kv_, scratch_, LogitsFor::Last,
                            logits_.data(), req.keep > 0 ? &req : nullptr, &prefill_screen_);
             tokens_.insert(tokens_.end(), prompt.data() + done, prompt.data() + done + n);

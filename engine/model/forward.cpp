@@ -129,20 +129,24 @@ ScreenOutcome::Kind Model::screen_logits(const float* x, const ScreenRequest& re
     float* hi = s.screen_hi.data();
     if (!out.screen(x, ScreenBounds{lo, hi}, *pool_)) return Kind::Unbounded;
 
-    // The repetition penalty, exactly as Sampler::apply_penalty computes it (once per distinct
-    // id), on both ends of each bracket.
-    const float p = req.repeat_penalty;
-    auto penalise = [p](float l) { return l > 0.0f ? l / p : l * p; };
-    std::vector<int32_t>& pen = s.screen_penalised;
+    // The penalties, exactly as Sampler::apply_penalty computes them (once per distinct id, with
+    // its number of occurrences), on both ends of each bracket.
+    const LogitPenalty& penalty = req.penalty;
+    std::vector<int32_t>& pen = s.screen_penalised;  // sorted ids, one entry per occurrence
     pen.clear();
-    if (p != 1.0f && p > 0.0f)
+    if (penalty.active() && penalty.repeat > 0.0f)
         for (int32_t i = 0; i < req.n_penalised; ++i)
             if (req.penalised[i] >= 0 && req.penalised[i] < n) pen.push_back(req.penalised[i]);
     std::sort(pen.begin(), pen.end());
-    pen.erase(std::unique(pen.begin(), pen.end()), pen.end());
-    for (int32_t id : pen) {
-        lo[id] = penalise(lo[id]);
-        hi[id] = penalise(hi[id]);
+    auto count_of = [&pen](int32_t id) {
+        const auto range = std::equal_range(pen.begin(), pen.end(), id);
+        return (int32_t)(range.second - range.first);
+    };
+    for (size_t i = 0; i < pen.size();) {
+        const int32_t id = pen[i], count = count_of(id);
+        lo[id] = penalty.apply(lo[id], count);
+        hi[id] = penalty.apply(hi[id], count);
+        i += (size_t)count;
     }
 
     // T: the K-th largest lower bound over rows [0, n), from a K-entry min-heap.
@@ -167,11 +171,10 @@ ScreenOutcome::Kind Model::screen_logits(const float* x, const ScreenRequest& re
 
     out.forward_rows(x, rows.data(), (int64_t)rows.size(), logits, *pool_);
     // Defensive: an exact logit outside its bracket would void the argument; never trust it.
-    const bool is_pen_any = !pen.empty();
     for (int32_t r : rows) {
         const float y = logits[r];
-        const bool penalised = is_pen_any && std::binary_search(pen.begin(), pen.end(), r);
-        const float yp = penalised ? penalise(y) : y;
+        const int32_t count = pen.empty() ? 0 : count_of(r);
+        const float yp = count > 0 ? penalty.apply(y, count) : y;
         if (!std::isfinite(y) || !(yp >= lo[r] && yp <= hi[r])) return Kind::Violation;
     }
     // Every other row can never be kept: -inf (rows recomputed as group neighbours included).

@@ -3,6 +3,7 @@
 // shared by any number of sessions (engine/chat/session.h), which hold the per-conversation state.
 #include "engine/model/arch.h"
 #include "engine/chat/chat_template.h"
+#include "engine/chat/logit_penalty.h"
 #include "engine/model/linear.h"
 #include "engine/model/model_config.h"
 
@@ -72,10 +73,10 @@ struct ForwardScratch {
 //
 // Why the result is exact: the sampler keeps the K best tokens by (penalised logit desc, id asc)
 // before temperature, top-p and min-p (greedy: K = 1), and only those K tokens' logits enter any
-// later step. Screening gives lo[r] <= y[r] <= hi[r] for every row's F16 logit y[r]; the repetition
-// penalty (l > 0 ? l / p : l · p, p > 0) is monotone, also in float arithmetic, so applying it
-// to lo and hi keeps the bracket. Let T be the K-th largest (penalised) lo among the rows that can
-// be sampled: K rows have y >= lo >= T, so the K-th best y is >= T, and every row of the true top
+// later step. Screening gives lo[r] <= y[r] <= hi[r] for every row's F16 logit y[r]; the sampler's
+// penalties (LogitPenalty::apply: repetition, then frequency and presence) are monotone, also in
+// float arithmetic, so applying them to lo and hi keeps the bracket. Let T be the K-th largest
+// (penalised) lo among the rows that can be sampled: K rows have y >= lo >= T, so the K-th best y is >= T, and every row of the true top
 // K (ties included) has hi >= y >= T. The candidates are every row with hi >= T; their logits are
 // recomputed with the F16 kernel over the same row group as the full pass (bit-identical), every
 // other row is set to -inf. The sampler skips -inf rows before anything else, so it sees exactly
@@ -86,8 +87,8 @@ struct ForwardScratch {
 struct ScreenRequest {
     int32_t keep = 0;            // K: the sampler keeps at most this many tokens; <= 0: all logits
     int32_t n_rows = 0;          // rows [0, n_rows) can be sampled (<= 0: all); the rest get -inf
-    float repeat_penalty = 1.0f;
-    const int32_t* penalised = nullptr;  // ids the penalty changes (duplicates allowed)
+    LogitPenalty penalty;                // Sampler::penalty()
+    const int32_t* penalised = nullptr;  // ids the penalty changes, one entry per occurrence
     int32_t n_penalised = 0;
     int32_t max_candidates = 4096;
 };

@@ -81,13 +81,6 @@ void refuse_unsupported(const json& j) {
     if (const json* n = field(j, "n"))
         if (!n->is_number() || n->get<double>() != 1)
             bad("n", "only n = 1 is supported (one choice per request)");
-    for (const char* p : {"presence_penalty", "frequency_penalty"})
-        if (const json* v = field(j, p)) {
-            if (!v->is_number()) bad(p, std::string("'") + p + "' must be a number");
-            if (v->get<double>() != 0)
-                bad(p, std::string("'") + p +
-                           "' is not supported (only 0); the engine has a multiplicative 'repeat_penalty' instead");
-        }
     if (boolean(j, "logprobs") || field(j, "top_logprobs")) bad("logprobs", "logprobs are not supported");
     for (const char* p : {"tools", "functions"})
         if (const json* v = field(j, p))
@@ -141,6 +134,10 @@ void parse_common(const json& j, const RequestLimits& limits, GenerationRequest&
     if (field(j, "top_k")) s.top_k = (int)integer(j, "top_k", 0, 1 << 20);
     if (field(j, "min_p")) s.min_p = (float)number(j, "min_p", 0, 1);
     if (field(j, "repeat_penalty")) s.repeat_penalty = (float)number(j, "repeat_penalty", 0.01, 100);
+    // OpenAI's additive penalties, over the same window of recent tokens as repeat_penalty
+    // (SamplerParams::repeat_last_n: the prompt's last tokens count too, unlike at OpenAI).
+    if (field(j, "frequency_penalty")) s.frequency_penalty = (float)number(j, "frequency_penalty", -2, 2);
+    if (field(j, "presence_penalty")) s.presence_penalty = (float)number(j, "presence_penalty", -2, 2);
     if (field(j, "seed")) {
         // Any 64-bit integer. The sampler treats 0 as "draw a random seed", but a client that
         // sends seed 0 wants reproducibility: it gets a fixed substitute instead.

@@ -46,6 +46,10 @@ Generates text with a ternary (BitNet b1.58) or float GGUF model.
   --top-p P           nucleus sampling, 1 = off (default 0.95)
   --min-p P           drop tokens below P x the best one's probability (default 0.05)
   --repeat-penalty R  penalise recently seen tokens, 1 = off (default 1.1)
+  --frequency-penalty F  subtract F x a token's count among recently seen tokens from its
+                      logit, -2 to 2, 0 = off (default 0; OpenAI's frequency_penalty)
+  --presence-penalty P  subtract P from the logit of each recently seen token, -2 to 2,
+                      0 = off (default 0; OpenAI's presence_penalty)
   --seed S            random seed, 0 = random (default 0)
   --chat              interactive chat using the model's chat template
   --system TEXT       system prompt for --chat
@@ -68,6 +72,8 @@ SamplerParams sampling_from(const tools::Args& a) {
     s.top_p = (float)a.get_float("--top-p", s.top_p, 0, 1);
     s.min_p = (float)a.get_float("--min-p", s.min_p, 0, 1);
     s.repeat_penalty = (float)a.get_float("--repeat-penalty", s.repeat_penalty, 0.01, 100);
+    s.frequency_penalty = (float)a.get_float("--frequency-penalty", s.frequency_penalty, -2, 2);
+    s.presence_penalty = (float)a.get_float("--presence-penalty", s.presence_penalty, -2, 2);
     s.seed = (uint64_t)a.get_int("--seed", 0, 0, INT64_MAX);
     return s;
 }
@@ -237,7 +243,7 @@ int run_chat(ChatEngine& engine, const std::string& system, std::string first, c
 int run(int argc, char** argv) {
     tools::Args a(argc, argv,
                   {"-m", "-p", "-n", "-t", "-c", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty",
-                   "--seed", "--system", "--template", "--tokenize", "--perplexity", "--dump-logits", "--kv"},
+                   "--frequency-penalty", "--presence-penalty", "--seed", "--system", "--template", "--tokenize", "--perplexity", "--dump-logits", "--kv"},
                   {"--chat", "--info", "--mmap", "--output-q8", "--help", "-h", "--version"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
     if (a.has("--version")) { fmt::print("tern-cli {}\n", TERN_VERSION); return 0; }

@@ -239,6 +239,79 @@ TEST_CASE("repetition penalty changes the choice", "[sampler]") {
     }
 }
 
+namespace {
+
+// True when, after `history` is accepted, the sampler's penalised logit of token 0 (logit
+// `logit`) is exactly `expected`. Greedy breaks ties towards the lower id, so token 0 must beat a
+// rival at `expected` and lose to one a single ulp above it; a third token, at -100, pads the row.
+bool penalised_to(const SamplerParams& p, const std::vector<int32_t>& history, float logit, float expected) {
+    auto winner = [&](float rival) {
+        Sampler s(p);
+        for (int32_t id : history) s.accept(id);
+        const std::vector<float> l = {logit, rival, -100.0f};
+        return s.sample(l.data(), 3);
+    };
+    return winner(expected) == 0 && winner(std::nextafter(expected, INFINITY)) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("frequency and presence penalties subtract count x frequency + presence", "[sampler]") {
+    SamplerParams p = plain(0.0f, 1);
+    p.frequency_penalty = 0.5f;
+    p.presence_penalty = 0.25f;
+    // Counts 0, 1 and 3 of token 0 in the window (token 2 fills it).
+    CHECK(penalised_to(p, {2, 2}, 2.0f, 2.0f));
+    CHECK(penalised_to(p, {0, 2}, 2.0f, 2.0f - (0.5f + 0.25f)));
+    CHECK(penalised_to(p, {0, 2, 0, 0}, 2.0f, 2.0f - (3 * 0.5f + 0.25f)));
+    CHECK(penalised_to(p, {0, 0, 0}, -1.0f, -1.0f - 1.75f));  // negative logits just shift too
+    // Each alone.
+    SamplerParams f = p;
+    f.presence_penalty = 0.0f;
+    CHECK(penalised_to(f, {0, 0, 0}, 2.0f, 0.5f));
+    SamplerParams pr = p;
+    pr.frequency_penalty = 0.0f;
+    CHECK(penalised_to(pr, {0, 0, 0}, 2.0f, 1.75f));
+    // Negative penalties raise a seen token.
+    SamplerParams neg = p;
+    neg.frequency_penalty = -0.5f;
+    neg.presence_penalty = -1.0f;
+    CHECK(penalised_to(neg, {0, 0, 0}, 2.0f, 4.5f));
+    // After the repeat penalty (3 / 2 and -1 x 2), as llama.cpp orders them.
+    SamplerParams both = p;
+    both.repeat_penalty = 2.0f;
+    CHECK(penalised_to(both, {0, 0, 0}, 3.0f, 1.5f - 1.75f));
+    CHECK(penalised_to(both, {0, 0, 0}, -1.0f, -2.0f - 1.75f));
+    // The window is the repeat penalty's: the last repeat_last_n accepted tokens.
+    SamplerParams w = p;
+    w.repeat_last_n = 3;
+    CHECK(penalised_to(w, {0, 0, 0, 2, 2}, 2.0f, 2.0f - 0.75f));  // two of the three have left
+    w.repeat_last_n = 0;
+    CHECK(penalised_to(w, {0, 0, 0}, 2.0f, 2.0f));  // no window: no penalty
+    // The same arithmetic as the shared definition output screening uses.
+    CHECK(both.frequency_penalty == Sampler(both).penalty().frequency);
+    CHECK(tern::LogitPenalty{2.0f, 0.5f, 0.25f}.apply(3.0f, 3) == 1.5f - 1.75f);
+}
+
+TEST_CASE("penalised_ids lists the window, one entry per occurrence, when any penalty is on", "[sampler]") {
+    SamplerParams p = plain(0.0f, 1);
+    p.repeat_last_n = 4;
+    Sampler off(p);
+    off.accept(3);
+    CHECK(off.penalised_ids().empty());  // every penalty off
+    for (int which = 0; which < 3; ++which) {
+        SamplerParams q = p;
+        if (which == 0) q.repeat_penalty = 1.1f;
+        if (which == 1) q.frequency_penalty = 0.1f;
+        if (which == 2) q.presence_penalty = -0.1f;
+        Sampler s(q);
+        for (int32_t id : {3, 5, 3}) s.accept(id);
+        std::vector<int32_t> ids = s.penalised_ids();
+        std::sort(ids.begin(), ids.end());
+        CHECK(ids == std::vector<int32_t>{3, 3, 5});
+    }
+}
+
 TEST_CASE("empirical distribution matches the softmax", "[sampler]") {
     const std::vector<float> l = {1.0f, 2.0f, 0.5f, -1.0f};
     const int n = 20000;
@@ -302,6 +375,19 @@ TEST_CASE("bad sampler input throws", "[sampler]") {
     p.repeat_penalty = 1.0f;
     p.temperature = std::numeric_limits<float>::quiet_NaN();
     CHECK_THROWS_AS(Sampler(p), tern::Error);
+    p.temperature = 0.8f;
+    for (float bad : {2.01f, -2.5f, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+        INFO("penalty " << bad);
+        SamplerParams f = p;
+        f.frequency_penalty = bad;
+        CHECK_THROWS_WITH(Sampler(f), Catch::Contains("frequency_penalty must be a number from -2 to 2"));
+        SamplerParams pr = p;
+        pr.presence_penalty = bad;
+        CHECK_THROWS_WITH(Sampler(pr), Catch::Contains("presence_penalty must be a number from -2 to 2"));
+    }
+    p.frequency_penalty = -2.0f;  // the range's ends are allowed
+    p.presence_penalty = 2.0f;
+    CHECK_NOTHROW(Sampler(p));
     Sampler s(plain(1.0f, 1));
     const float x = 0.0f;
     CHECK_THROWS_AS(s.sample(nullptr, 4), tern::Error);

@@ -85,10 +85,12 @@ void report(const char* what, const ScreenStats& st) {
                 st.violations);
 }
 
-SamplerParams greedy(float penalty) {
+SamplerParams greedy(float penalty, float frequency = 0.0f, float presence = 0.0f) {
     SamplerParams p;
     p.temperature = 0;
     p.repeat_penalty = penalty;
+    p.frequency_penalty = frequency;
+    p.presence_penalty = presence;
     return p;
 }
 
@@ -109,6 +111,20 @@ void check_model(const std::string& path, const char* name) {
         CHECK(rb.stats.full == 256);
         CHECK(!ra.stats.candidates.empty());
         report((std::string(name) + (penalty == 1.0f ? " greedy" : " greedy penalty 1.1")).c_str(), ra.stats);
+    }
+    // OpenAI's additive penalties on top (screening subtracts them from both bounds): positive,
+    // and negative ones, which raise the seen tokens' logits.
+    for (const auto& [frequency, presence] : {std::pair{0.5f, 0.3f}, std::pair{-0.4f, -0.6f}}) {
+        INFO("frequency " << frequency << ", presence " << presence);
+        const Run ra = run(*a, true, greedy(1.1f, frequency, presence), 256, prompt);
+        const Run rb = run(*b, true, greedy(1.1f, frequency, presence), 256, prompt);
+        CHECK(ra.tokens == rb.tokens);
+        CHECK(ra.stats.violations == 0);
+        CHECK(ra.stats.full == 0);
+        CHECK(rb.stats.full == 256);
+        report((std::string(name) + (frequency > 0 ? " greedy frequency 0.5 presence 0.3"
+                                                   : " greedy frequency -0.4 presence -0.6")).c_str(),
+               ra.stats);
     }
     {
         // Top 40 logits, bit-identical: top_k 40 without a penalty (with one, the guarantee is on

@@ -129,6 +129,19 @@ test('usage and text equal tern-cli on the same model and prompt (greedy complet
   assert.equal(r.usage.completion_tokens, Number(m[2]));
 });
 
+test('frequency_penalty and presence_penalty change the reply as tern-cli\'s flags do', async () => {
+  const prompt = 'once upon a time, a little bird';
+  const req = { model: MODEL, prompt, max_tokens: 24, temperature: 0 };
+  const plain = await client.completions.create(req);
+  const r = await client.completions.create({ ...req, frequency_penalty: 1.5, presence_penalty: 0.5 });
+  assert.notEqual(r.choices[0].text, plain.choices[0].text, 'the penalties changed the greedy reply');
+  const cli = spawnSync(cliPath, ['-p', prompt, '-n', '24', '--temp', '0', '-c', '4096', '-t', '1',
+                                  '--frequency-penalty', '1.5', '--presence-penalty', '0.5'],
+                        { encoding: 'utf8', timeout: 60000 });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.equal(r.choices[0].text, cli.stdout.replace(/\n$/, ''));
+});
+
 test('a follow-up turn reuses the cached conversation', async () => {
   const messages = user('tell me a story about a frog named sam.');
   const first = await client.chat.completions.create({ model: MODEL, messages, seed: 9, max_tokens: 30 });
@@ -209,7 +222,7 @@ test('a full queue gives 429', async () => {
 test('bad requests get OpenAI-shaped errors with the right status', async () => {
   const cases = [
     [{ model: MODEL, messages: user('hi'), n: 2 }, OpenAI.BadRequestError, 400, 'n'],
-    [{ model: MODEL, messages: user('hi'), presence_penalty: 0.5 }, OpenAI.BadRequestError, 400, 'presence_penalty'],
+    [{ model: MODEL, messages: user('hi'), presence_penalty: 3 }, OpenAI.BadRequestError, 400, 'presence_penalty'],
     [{ model: MODEL, messages: user('hi'), max_tokens: 1e7 }, OpenAI.BadRequestError, 400, 'max_tokens'],
     [{ model: MODEL, messages: [] }, OpenAI.BadRequestError, 400, 'messages'],
     [{ model: MODEL, messages: [{ role: 'tool', content: 'x', tool_call_id: '1' }] }, OpenAI.BadRequestError, 400, 'messages[0].role'],

@@ -51,6 +51,26 @@ TEST_CASE("chat request: messages, sampling and limits are mapped", "[server]") 
     CHECK(r.settings.stop == std::vector<std::string>{"\n\n", "END"});
 }
 
+TEST_CASE("chat request: presence_penalty and frequency_penalty reach the sampler", "[server]") {
+    const std::string user = R"("messages": [{"role": "user", "content": "hi"}])";
+    const ChatRequest r =
+        parse_chat_request("{" + user + R"(, "presence_penalty": 0.5, "frequency_penalty": -2})", kLimits);
+    CHECK(r.settings.sampling.presence_penalty == 0.5f);
+    CHECK(r.settings.sampling.frequency_penalty == -2.0f);
+    const CompletionRequest c =
+        parse_completion_request(R"({"prompt": "x", "frequency_penalty": 2, "presence_penalty": null})", kLimits);
+    CHECK(c.settings.sampling.frequency_penalty == 2.0f);
+    CHECK(c.settings.sampling.presence_penalty == 0.0f);  // null: the default, off
+    // The message names the field and OpenAI's range.
+    try {
+        parse_chat_request("{" + user + R"(, "presence_penalty": 3})", kLimits);
+        FAIL("presence_penalty 3 was accepted");
+    } catch (const ApiError& e) {
+        CHECK(e.status == 400);
+        CHECK_THAT(e.what(), Catch::Contains("'presence_penalty' must be from -2"));
+    }
+}
+
 TEST_CASE("chat request: defaults", "[server]") {
     const ChatRequest r = parse_chat_request(R"({"messages": [{"role": "user", "content": "hi"}]})", kLimits);
     CHECK_FALSE(r.model);
@@ -77,8 +97,9 @@ TEST_CASE("chat request: every mistake is a 400 naming the field", "[server]") {
     CHECK(chat_error(R"({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]})").second ==
           "messages[0].content");
     CHECK(chat_error("{" + user + R"(, "n": 2})").second == "n");
-    CHECK(chat_error("{" + user + R"(, "presence_penalty": 0.5})").second == "presence_penalty");
-    CHECK(chat_error("{" + user + R"(, "frequency_penalty": -1})").second == "frequency_penalty");
+    CHECK(chat_error("{" + user + R"(, "presence_penalty": 3})") == std::make_pair(400, std::string("presence_penalty")));
+    CHECK(chat_error("{" + user + R"(, "frequency_penalty": -2.5})").second == "frequency_penalty");
+    CHECK(chat_error("{" + user + R"(, "frequency_penalty": "high"})").second == "frequency_penalty");
     CHECK(chat_error("{" + user + R"(, "temperature": 3})").second == "temperature");
     CHECK(chat_error("{" + user + R"(, "temperature": "hot"})").second == "temperature");
     CHECK(chat_error("{" + user + R"(, "top_p": 1.5})").second == "top_p");
