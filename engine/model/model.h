@@ -76,14 +76,14 @@ struct ForwardScratch {
 // later step. Screening gives lo[r] <= y[r] <= hi[r] for every row's F16 logit y[r]; the sampler's
 // penalties (LogitPenalty::apply: repetition, then frequency and presence) are monotone, also in
 // float arithmetic, so applying them to lo and hi keeps the bracket. Let T be the K-th largest
-// (penalised) lo among the rows that can be sampled: K rows have y >= lo >= T, so the K-th best y is >= T, and every row of the true top
-// K (ties included) has hi >= y >= T. The candidates are every row with hi >= T; their logits are
-// recomputed with the F16 kernel over the same row group as the full pass (bit-identical), every
-// other row is set to -inf. The sampler skips -inf rows before anything else, so it sees exactly
-// the K rows it would have kept, with the same logits, and returns the same token from the same
-// random draw. Fallback to the full pass: no screening copy, K <= 0 or K >= n_rows, non-finite
-// activations or bounds, more than max_candidates rows, or an exact logit outside its bracket
-// (never expected: counted as a violation).
+// (penalised) lo among the rows that can be sampled: K rows have y >= lo >= T, so the K-th best y
+// is >= T, and every row of the true top K (ties included) has hi >= y >= T. The candidates are
+// every row with hi >= T; their logits are recomputed with the F16 kernel over the same row group
+// as the full pass (bit-identical), every other row is set to -inf. The sampler skips -inf rows
+// before anything else, so it sees exactly the K rows it would have kept, with the same logits, and
+// returns the same token from the same random draw. Fallback to the full pass: no screening copy,
+// K <= 0 or K >= n_rows, non-finite activations or bounds, more than max_candidates rows, or an
+// exact logit outside its bracket (never expected: counted as a violation).
 struct ScreenRequest {
     int32_t keep = 0;            // K: the sampler keeps at most this many tokens; <= 0: all logits
     int32_t n_rows = 0;          // rows [0, n_rows) can be sampled (<= 0: all); the rest get -inf
