@@ -4,6 +4,7 @@
 #include "app/modelstore/download.h"
 #include "app/modelstore/download_manager.h"
 #include "app/modelstore/model_library.h"
+#include "app/modelstore/model_url.h"
 #include "app/modelstore/system_memory.h"
 
 #include <QDesktopServices>
@@ -24,9 +25,9 @@ ModelManagerController::ModelManagerController(modelstore::ModelLibrary* library
     modelstore::Catalog catalog;
     QString error;
     if (catalogPath.isEmpty())
-        catalogProblem_ = QStringLiteral("This installation of Tern has no model catalog. You can still import a GGUF file.");
+        catalogProblem_ = tr("This installation of Tern has no model catalog. You can still import a GGUF file or add one from its address.");
     else if (!modelstore::Catalog::load(catalogPath, &catalog, &error))
-        catalogProblem_ = QStringLiteral("The model catalog could not be read (%1). You can still import a GGUF file.").arg(error);
+        catalogProblem_ = tr("The model catalog could not be read (%1). You can still import a GGUF file or add one from its address.").arg(error);
     catalog_.setCatalog(catalog, totalRam_);
 
     connect(manager_.get(), &modelstore::DownloadManager::added, this, &ModelManagerController::onAdded);
@@ -78,7 +79,7 @@ ModelManagerController::~ModelManagerController() {
 void ModelManagerController::start() { manager_->restore(true); }
 
 QString ModelManagerController::memoryText() const {
-    return totalRam_ > 0 ? QStringLiteral("This computer has %1 of memory.").arg(modelstore::formatBytes(totalRam_)) : QString();
+    return totalRam_ > 0 ? tr("This computer has %1 of memory.").arg(modelstore::formatBytes(totalRam_)) : QString();
 }
 
 QString ModelManagerController::modelsFolder() const { return QDir::toNativeSeparators(library_->modelsDir()); }
@@ -106,6 +107,48 @@ void ModelManagerController::download(const QString& catalogId) {
     manager_->add(spec);
 }
 
+QString ModelManagerController::addFromUrl(const QString& text) {
+    const modelstore::ModelUrl parsed = modelstore::ModelUrl::parse(text);
+    const QString error = parsed.ok() ? whyNotDownloadAs(parsed.fileName) : parsed.error;
+    if (!error.isEmpty()) {
+        emit notice(tr("The model cannot be added"), error);
+        return error;
+    }
+    modelstore::DownloadSpec spec;
+    spec.id = parsed.fileName;  // as tern-models names a bare URL's download
+    spec.url = parsed.url;
+    spec.fileName = parsed.fileName;
+    // No sha256: nothing published to check against. The download records the one it computes
+    // in the card and says in its row that the file was not verified.
+    spec.card = QJsonObject{{QStringLiteral("name"), QFileInfo(parsed.fileName).completeBaseName()},
+                            {QStringLiteral("source"), parsed.url.toString()}};
+    manager_->add(spec);
+    return {};
+}
+
+QString ModelManagerController::whyNotDownloadAs(const QString& fileName) const {
+    // A name already taken is refused rather than made unique ("x (2).gguf"): pasting the same
+    // link again is by far the usual reason, and a second copy would cost gigabytes for nothing.
+    // A different model under the same name is rare; removing or renaming the old one first is
+    // then the user's choice to make, not Tern's.
+    const QDir dir(library_->modelsDir());
+    const QString target = dir.filePath(fileName);
+    // ModelUrl's rules keep the name to one segment; this holds whatever they let through.
+    if (QFileInfo(target).absolutePath() != QFileInfo(dir.absolutePath()).absoluteFilePath())
+        return tr("“%1” would be saved outside the models folder.").arg(fileName);
+    if (QFileInfo::exists(target))
+        return tr("A model named %1 is already in the models folder. Remove it first to download it again.").arg(fileName);
+    for (const Download* d : manager_->downloads()) {
+        const DownloadStatus st = d->status();
+        if (d->spec().fileName == fileName && st != DownloadStatus::Done && st != DownloadStatus::Canceled)
+            return tr("%1 is already in the downloads list. Cancel or remove it there to download it again.").arg(fileName);
+    }
+    // Another program (tern-models) may be writing it.
+    if (QFileInfo::exists(target + QStringLiteral(".part")))
+        return tr("%1 is already being downloaded into the models folder (its partial file is there).").arg(fileName);
+    return {};
+}
+
 void ModelManagerController::pause(int row) {
     if (Download* d = downloads_.at(row)) d->pause();
 }
@@ -130,9 +173,9 @@ void ModelManagerController::onAdded(Download* d) {
     connect(d, &Download::statusChanged, this, [this, d] {
         refreshState();
         if (d->status() == DownloadStatus::Failed)
-            emit notice(QStringLiteral("Download failed"), d->message());
+            emit notice(tr("Download failed"), d->message());
         else if (d->status() == DownloadStatus::Paused && !d->message().isEmpty())
-            emit notice(QStringLiteral("Download paused"), d->message());
+            emit notice(tr("Download paused"), d->message());
     });
     refreshState();
 }
@@ -140,9 +183,14 @@ void ModelManagerController::onAdded(Download* d) {
 void ModelManagerController::onInstalled(const QString& path, const QString& id) {
     models_->rescan();
     const modelstore::CatalogEntry* e = catalog_.entry(id);
-    emit notice(QStringLiteral("Model installed"),
-                QStringLiteral("%1 is downloaded and verified. Choose it in the model picker to chat with it.")
-                    .arg(e ? e->name : QFileInfo(path).fileName()),
+    const QString name = e ? e->name : QFileInfo(path).fileName();
+    const Download* d = manager_->find(id);
+    const bool verified = d && !d->spec().sha256.isEmpty();
+    emit notice(tr("Model installed"),
+                (verified ? tr("%1 is downloaded and verified. Choose it in the model picker to chat with it.")
+                          : tr("%1 is downloaded and Tern can run it; it was not verified against a published checksum. "
+                               "Choose it in the model picker to chat with it."))
+                    .arg(name),
                 QStringLiteral("info"));
 }
 
@@ -210,14 +258,14 @@ void ModelManagerController::finishImport(bool ok, const QString& path, const QS
         emit imported(path);
         return;
     }
-    if (!importCancel_) emit notice(QStringLiteral("The model could not be imported"), error);
+    if (!importCancel_) emit notice(tr("The model could not be imported"), error);
 }
 
 void ModelManagerController::remove(const QString& path) {
     const bool wasLoaded = models_->currentIndex() >= 0 && models_->models()->entryAt(models_->currentIndex())->path == path;
     QString error;
     if (!library_->remove(path, &error)) {
-        emit notice(QStringLiteral("The model could not be removed"), error);
+        emit notice(tr("The model could not be removed"), error);
         return;
     }
     models_->rescan();

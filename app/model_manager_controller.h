@@ -56,6 +56,10 @@ public:
     modelstore::DownloadManager* downloadManager() const { return manager_.get(); }
 
     Q_INVOKABLE void download(const QString& catalogId);
+    // Downloads the .gguf file at a pasted http(s) address (see modelstore::ModelUrl for which
+    // addresses and names are taken) like a catalog model, without a known checksum. Returns ""
+    // when the download is listed, else the reason, which is also sent as a notice.
+    Q_INVOKABLE QString addFromUrl(const QString& text);
     Q_INVOKABLE void pause(int row);
     Q_INVOKABLE void resume(int row);
     Q_INVOKABLE void cancel(int row);
@@ -77,6 +81,7 @@ signals:
 private:
     void onAdded(modelstore::Download* d);
     void onInstalled(const QString& path, const QString& id);
+    QString whyNotDownloadAs(const QString& fileName) const;  // "" = the name is free
     void refreshState();
     void finishImport(bool ok, const QString& path, const QString& error);
     void watchModelsFolder();

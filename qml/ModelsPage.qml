@@ -1,6 +1,7 @@
 // The Models page: models installed on this computer, downloads under way, the catalog of
-// models Tern can download, and importing a GGUF file from disk. Opened from the toolbar or
-// with Ctrl+Shift+M; it floats over the chat, which keeps running underneath.
+// models Tern can download, importing a GGUF file from disk and downloading one from its
+// address. Opened from the toolbar or with Ctrl+Shift+M; it floats over the chat, which keeps
+// running underneath.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -59,10 +60,28 @@ Popup {
                     enabled: !root.manager.importing
                     onClicked: fileDialog.open()
                 }
+                Button {
+                    objectName: "addFromUrlButton"
+                    text: qsTr("Add from URL…")
+                    Accessible.name: qsTr("Download a model from its address")
+                    onClicked: addFromUrl.open()
+                }
                 Button { text: qsTr("Open folder"); Accessible.name: qsTr("Open the models folder"); onClicked: root.manager.openModelsFolder() }
                 IconButton { objectName: "closeModels"; label: qsTr("Close"); glyph: "✕"; onClicked: root.close() }
             }
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
+
+            // Above the notices, which say what is wrong with a refused address.
+            AddFromUrlBar {
+                id: addFromUrl
+                objectName: "addFromUrl"
+                addUrl: (url) => root.manager.addFromUrl(url)
+                Layout.fillWidth: true
+                Layout.leftMargin: 12
+                Layout.rightMargin: 12
+                Layout.topMargin: visible ? 8 : 0
+                Layout.preferredHeight: visible ? implicitHeight : 0
+            }
 
             NoticeArea {
                 objectName: "modelsNotices"

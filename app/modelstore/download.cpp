@@ -326,13 +326,17 @@ void Download::verifyAndInstall() {
         fail(QStringLiteral("Cannot rename %1 to %2").arg(partPath(), finalPath()), false);
         return;
     }
-    if (!writeCard(finalPath())) {
-        // The model itself is fine; only its description is missing. Say so, but finish.
-        message_ = QStringLiteral("The model is installed, but its card could not be written");
-    }
+    QStringList notes;
+    // Checked as a GGUF file Tern can run, but with no published checksum to compare against (a
+    // pasted address, a catalog entry hashed on first download): the user should know, and see
+    // the hash to compare it with one they trust.
+    if (spec_.sha256.isEmpty())
+        notes << tr("Not verified against a published checksum (none is known for this file); its SHA-256 is %1.").arg(sha256_);
+    // The model itself is fine when only its description is missing. Say so, but finish.
+    if (!writeCard(finalPath())) notes << tr("The model is installed, but its card could not be written.");
     removeJournal();
     received_ = total_ = size;
-    setStatus(DownloadStatus::Done, message_);
+    setStatus(DownloadStatus::Done, notes.join(QLatin1Char(' ')));
     emit finished(finalPath());
 }
 

@@ -1,7 +1,8 @@
 // The Models page's C++ side on real files: the catalog list with fit hints, importing the
 // built-in model by copy and by reference through the model manager (on its import thread),
-// loading the import in the real engine, start-model choice, removal, a rejected file, and a
-// download from a real local HTTP server (busybox httpd) through to the model list.
+// loading the import in the real engine, start-model choice, removal, a rejected file, and
+// downloads from a real local HTTP server (busybox httpd) through to the model list: from the
+// catalog, and from an address pasted on the page.
 #include "app/app_settings.h"
 #include "app/catalog_list_model.h"
 #include "app/download_list_model.h"
@@ -15,6 +16,7 @@
 #include "served_model.h"
 
 #include <QAbstractItemModelTester>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -56,6 +58,13 @@ void breakCatalogChecksum(const QString& catalogPath) {
     models.replace(0, first);
     root.insert(QStringLiteral("models"), models);
     writeFile(catalogPath, QJsonDocument(root).toJson());
+}
+
+// The address the test's server gives a file in its www folder (the catalog names story.gguf there).
+QString servedUrl(const tern_app_test::ServedModel& served, const QString& name) {
+    const QJsonObject root = QJsonDocument::fromJson(readFile(served.catalogPath())).object();
+    const QString story = root.value(QStringLiteral("models")).toArray().at(0).toObject().value(QStringLiteral("url")).toString();
+    return story.left(story.lastIndexOf(QLatin1Char('/')) + 1) + name;
 }
 
 // The app's model side without a window: worker thread, settings, library, the two controllers.
@@ -243,6 +252,81 @@ private slots:
         QVERIFY(rig.notices.filter(QStringLiteral("Model installed")).size() == 1);
         rig.manager->dismiss(0);
         QCOMPARE(rig.manager->downloads()->rowCount(), 0);
+    }
+
+    void modelAddedByItsAddressDownloadsIntoTheModelList() {
+        if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
+        const QString folder = dir_.filePath(QStringLiteral("served-url"));
+        tern_app_test::ServedModel served(folder, builtInModel());
+        QString error;
+        QVERIFY2(served.start(&error), qPrintable(error));
+        const QString modelsDir = dir_.filePath(QStringLiteral("url-models"));
+        ManagerRig rig(modelsDir);  // no catalog: pasting an address needs none
+        rig.models->start({}, {}, {});
+        rig.manager->start();
+        const QString url = servedUrl(served, QStringLiteral("story.gguf"));
+
+        // Not the web, or not a file: refused with the reason as a notice, nothing listed.
+        for (const QString& bad : {QStringLiteral("file:///etc/passwd"), servedUrl(served, QStringLiteral("../../etc/passwd.gguf")),
+                                   servedUrl(served, QString())}) {
+            rig.notices.clear();
+            const QString why = rig.manager->addFromUrl(bad);
+            QVERIFY2(!why.isEmpty(), qPrintable(bad));
+            QCOMPARE(rig.notices, QStringList{QStringLiteral("The model cannot be added: ") + why});
+        }
+        QCOMPARE(rig.manager->downloads()->rowCount(), 0);
+
+        rig.manager->downloadManager()->setRateLimit(256 * 1024);  // slow enough to paste it again meanwhile
+        QCOMPARE(rig.manager->addFromUrl(QStringLiteral("  ") + url + QStringLiteral("?pasted=1  ")), QString());
+        QCOMPARE(rig.manager->downloads()->rowCount(), 1);
+        QVERIFY(rig.manager->addFromUrl(url).contains(QStringLiteral("already in the downloads list")));
+        QCOMPARE(rig.manager->downloads()->rowCount(), 1);
+        rig.manager->downloadManager()->setRateLimit(0);
+
+        const QString installed = modelsDir + QStringLiteral("/story.gguf");
+        QVERIFY(waitFor([&] { return rig.rowOf(installed) >= 0; }, 60000));
+        QCOMPARE(readFile(installed), served.bytes());
+        const QString sha = QString::fromLatin1(QCryptographicHash::hash(served.bytes(), QCryptographicHash::Sha256).toHex());
+        // The row and the notice say it was checked as a model but not against a published checksum.
+        const QModelIndex row = rig.manager->downloads()->index(0);
+        QVERIFY(row.data(DownloadListModel::FinishedRole).toBool());
+        const QString note = row.data(DownloadListModel::MessageRole).toString();
+        QVERIFY2(note.contains(QStringLiteral("Not verified against a published checksum")) && note.contains(sha), qPrintable(note));
+        QCOMPARE(rig.notices.filter(QStringLiteral("Model installed")).size(), 1);
+        QVERIFY(rig.notices.filter(QStringLiteral("Model installed")).first().contains(QStringLiteral("not verified")));
+        const QJsonObject card = QJsonDocument::fromJson(readFile(modelsDir + QStringLiteral("/story.json"))).object();
+        QCOMPARE(card.value(QStringLiteral("sha256")).toString(), sha);
+        QCOMPARE(card.value(QStringLiteral("source")).toString(), url + QStringLiteral("?pasted=1"));
+        QCOMPARE(rig.models->models()->index(rig.rowOf(installed)).data(ModelListModel::NameRole).toString(), QStringLiteral("story"));
+
+        // The same address again: the name is taken, so it is refused (not saved as a second copy).
+        QVERIFY(rig.manager->addFromUrl(url).contains(QStringLiteral("already in the models folder")));
+        QCOMPARE(QDir(modelsDir).entryList({QStringLiteral("*.gguf*")}, QDir::Files), QStringList{QStringLiteral("story.gguf")});
+    }
+
+    void modelAddedByItsAddressThatIsNoModelLeavesNothing() {
+        if (!TERN_TEST_HAVE_BUSYBOX) QSKIP("no busybox here for the test's HTTP server (see the configure warning)");
+        const QString folder = dir_.filePath(QStringLiteral("served-not-model"));
+        tern_app_test::ServedModel served(folder, builtInModel());
+        QString error;
+        QVERIFY2(served.start(&error), qPrintable(error));
+        // What a wrong link often gives: a web page saved under a .gguf name.
+        writeFile(folder + QStringLiteral("/www/notes.gguf"), QByteArray("<html><body>Not found</body></html>\n").repeated(2000));
+        const QString modelsDir = dir_.filePath(QStringLiteral("not-model-models"));
+        ManagerRig rig(modelsDir);
+        rig.models->start({}, {}, {});
+        rig.manager->start();
+        const int before = rig.models->models()->rowCount();
+        QCOMPARE(rig.manager->addFromUrl(servedUrl(served, QStringLiteral("notes.gguf"))), QString());
+        DownloadListModel* downloads = rig.manager->downloads();
+        QVERIFY(waitFor([&] { return downloads->index(0).data(DownloadListModel::FailedRole).toBool(); }, 60000));
+        const QString why = downloads->index(0).data(DownloadListModel::MessageRole).toString();
+        QVERIFY2(why.contains(QStringLiteral("not a model Tern can run")) && why.contains(QStringLiteral("deleted")), qPrintable(why));
+        QCOMPARE(rig.notices.filter(QStringLiteral("Download failed")).size(), 1);
+        QVERIFY(downloads->index(0).data(DownloadListModel::CanRetryRole).toBool());
+        QVERIFY(QDir(modelsDir).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty());  // no file, part or journal
+        rig.models->rescan();
+        QCOMPARE(rig.models->models()->rowCount(), before);
     }
 
     void quitMidDownloadThenResumeAtNextStart() {
