@@ -4,37 +4,21 @@ namespace tern::app {
 
 ChatSettings ChatSettings::from(const GenerationSettings& g, const QString& systemPrompt, bool customized) {
     ChatSettings s;
+    static_cast<GenerationSettings&>(s) = g;
     s.systemPrompt = systemPrompt;
-    s.temperature = g.temperature;
-    s.topP = g.topP;
-    s.topK = g.topK;
-    s.repeatPenalty = g.repeatPenalty;
-    s.maxTokens = g.maxTokens;
-    s.minP = g.minP;
-    s.stop = g.stop;
-    s.chatTemplate = g.chatTemplate;
     s.customized = customized;
     return s;
 }
 
 GenerationSettings ChatSettings::generation(const GenerationSettings& base) const {
-    GenerationSettings g = base;
-    g.temperature = temperature;
-    g.topP = topP;
-    g.topK = topK;
-    g.repeatPenalty = repeatPenalty;
-    g.maxTokens = maxTokens;
-    g.minP = minP;
-    g.stop = stop;
-    g.chatTemplate = chatTemplate;
+    GenerationSettings g = *this;
+    g.seed = base.seed;  // the one setting the dialog does not edit
     // Through the JSON path so the ranges are clamped exactly like stored overrides.
     return base.overriddenBy(g.toJson());
 }
 
 bool ChatSettings::operator==(const ChatSettings& o) const {
-    return systemPrompt == o.systemPrompt && temperature == o.temperature && topP == o.topP && topK == o.topK &&
-           repeatPenalty == o.repeatPenalty && maxTokens == o.maxTokens && minP == o.minP && stop == o.stop &&
-           chatTemplate == o.chatTemplate && customized == o.customized;
+    return GenerationSettings::operator==(o) && systemPrompt == o.systemPrompt && customized == o.customized;
 }
 
 QString ChatSettings::stopText() const {

@@ -1,7 +1,7 @@
 #pragma once
-// One conversation's settings as the settings dialog edits them: its system prompt, sampling, stop
-// strings and chat template,
-// already merged with the app-wide defaults. A typed value (a QML value type "chatSettings")
+// One conversation's settings as the settings dialog edits them: its system prompt and its reply
+// settings (a GenerationSettings: sampling, length, stop strings, chat template), already merged
+// with the app-wide defaults. A typed value (a QML value type "chatSettings")
 // rather than a QVariantMap, so a misspelt key is a QML error instead of a silently lost edit.
 #include "app/generation_settings.h"
 
@@ -11,32 +11,19 @@
 
 namespace tern::app {
 
-struct ChatSettings {
+struct ChatSettings : GenerationSettings {
     Q_GADGET
     QML_VALUE_TYPE(chatSettings)
+    // The reply settings are GenerationSettings' own properties (temperature, topP, topK,
+    // repeatPenalty, maxTokens, minP, stop, chatTemplate), inherited; only what the dialog adds
+    // to them is declared here.
     Q_PROPERTY(QString systemPrompt MEMBER systemPrompt)
-    Q_PROPERTY(double temperature MEMBER temperature)
-    Q_PROPERTY(double topP MEMBER topP)
-    Q_PROPERTY(int topK MEMBER topK)
-    Q_PROPERTY(double repeatPenalty MEMBER repeatPenalty)
-    Q_PROPERTY(int maxTokens MEMBER maxTokens)
-    Q_PROPERTY(double minP MEMBER minP)
-    Q_PROPERTY(QStringList stop MEMBER stop)
     // The stop strings as the dialog's text box holds them: one a line, "\n" a line break, "\t" a
     // tab, "\\" a backslash (a stop at a line break is common and cannot be typed otherwise).
     Q_PROPERTY(QString stopText READ stopText WRITE setStopText)
-    Q_PROPERTY(QString chatTemplate MEMBER chatTemplate)  // "" the model's own, "bitnet", "llama3", "chatml", "falcon3"
     Q_PROPERTY(bool customized MEMBER customized)  // differs from the defaults (read only in effect)
 public:
     QString systemPrompt;
-    double temperature = GenerationSettings().temperature;
-    double topP = GenerationSettings().topP;
-    int topK = GenerationSettings().topK;
-    double repeatPenalty = GenerationSettings().repeatPenalty;
-    int maxTokens = GenerationSettings().maxTokens;
-    double minP = GenerationSettings().minP;
-    QStringList stop;
-    QString chatTemplate;
     bool customized = false;
 
     QString stopText() const;

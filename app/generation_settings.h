@@ -3,19 +3,32 @@
 // stores only the values the user changed for it (a JSON object), so changing a default later
 // still reaches every conversation that did not override it.
 #include <QJsonObject>
+#include <QObject>
 #include <QStringList>
 #include <QVariantMap>
 
 namespace tern::app {
 
 struct GenerationSettings {
+    // The settings a user edits, as properties: the settings dialog's value type (ChatSettings)
+    // shows them to QML through these, so a new setting is declared here and nowhere else.
+    Q_GADGET
+    Q_PROPERTY(double temperature MEMBER temperature)
+    Q_PROPERTY(double topP MEMBER topP)
+    Q_PROPERTY(int topK MEMBER topK)
+    Q_PROPERTY(double repeatPenalty MEMBER repeatPenalty)
+    Q_PROPERTY(double minP MEMBER minP)
+    Q_PROPERTY(int maxTokens MEMBER maxTokens)
+    Q_PROPERTY(QStringList stop MEMBER stop)
+    Q_PROPERTY(QString chatTemplate MEMBER chatTemplate)
+public:
     double temperature = 0.7;
     double topP = 0.95;
     int topK = 40;
     double repeatPenalty = 1.1;
     double minP = 0.05;   // keeps tokens at least minP times as likely as the best; 0: off (the engine's default)
     int maxTokens = 512;  // <= 0: until the context is full
-    quint64 seed = 0;     // 0: a new random seed per reply
+    quint64 seed = 0;     // 0: a new random seed per reply (not a property: no dialog edits it)
     QStringList stop;     // the reply ends before any of these (besides the template's own end)
     QString chatTemplate; // "" the model's own; else one of chatTemplateNames()
 

@@ -7,6 +7,7 @@
 #include "app/generation_settings.h"
 
 #include <QJsonArray>
+#include <QMetaProperty>
 
 using namespace tern::app;
 
@@ -89,4 +90,33 @@ TEST_CASE("the dialog's stop-strings text: one a line, \\n a line break", "[sett
     const ChatSettings again = ChatSettings::from(g, {}, true);
     CHECK(again.stop == s.stop);
     CHECK(again.chatTemplate == "falcon3");
+}
+
+// ChatSettings is a GenerationSettings: every reply setting GenerationSettings declares as a
+// property is a property of the dialog's value type and reaches the reply settings from there.
+TEST_CASE("every reply setting the dialog can set reaches the reply settings", "[settings]") {
+    const QMetaObject& chat = ChatSettings::staticMetaObject;
+    for (const char* name : {"systemPrompt", "stopText", "customized", "temperature", "topP", "topK", "repeatPenalty",
+                             "maxTokens", "minP", "stop", "chatTemplate"})
+        CHECK(chat.indexOfProperty(name) >= 0);
+    const GenerationSettings defaults;
+    const QMetaObject& generation = GenerationSettings::staticMetaObject;
+    REQUIRE(generation.propertyCount() >= 8);
+    for (int i = generation.propertyOffset(); i < generation.propertyCount(); ++i) {
+        const QMetaProperty p = generation.property(i);
+        INFO(p.name());
+        // A value that differs from the default and survives clamping, per type.
+        QVariant changed;
+        if (p.metaType().id() == QMetaType::Double) changed = p.readOnGadget(&defaults).toDouble() / 2;
+        else if (p.metaType().id() == QMetaType::Int) changed = p.readOnGadget(&defaults).toInt() / 2;
+        else if (p.metaType().id() == QMetaType::QStringList) changed = QStringList{QStringLiteral("END")};
+        else if (p.metaType().id() == QMetaType::QString) changed = GenerationSettings::chatTemplateNames().first();
+        REQUIRE(changed.isValid());
+        ChatSettings s = ChatSettings::from(defaults, {}, false);
+        const QMetaProperty viaChat = chat.property(chat.indexOfProperty(p.name()));
+        REQUIRE(viaChat.writeOnGadget(&s, changed));
+        const GenerationSettings g = s.generation(defaults);
+        CHECK(p.readOnGadget(&g) == changed);
+        CHECK(g.differencesFrom(defaults).size() == 1);  // that setting, and nothing else
+    }
 }
