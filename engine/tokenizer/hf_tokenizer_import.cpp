@@ -3,7 +3,7 @@
 #include "engine/error.h"
 #include "engine/gguf/gguf_value.h"
 #include "engine/gguf/gguf_writer.h"
-#include "engine/tokenizer/json.h"
+#include "engine/tokenizer/json_file.h"
 #include "engine/tokenizer/vocab.h"
 
 #include <fmt/format.h>
@@ -14,6 +14,8 @@
 namespace tern {
 
 namespace {
+
+using nlohmann::json;
 
 // The LLaMA 3 split as Hugging Face writes it, and llama.cpp's equivalent without (?i:).
 constexpr const char* kLlama3Patterns[] = {
@@ -28,43 +30,43 @@ struct Importer {
         throw Error(fmt::format("{}: {}", path, what));
     }
 
-    const JsonValue& member(const JsonValue& obj, const char* key, const char* where) const {
-        const JsonValue* v = obj.find(key);
+    const json& member(const json& obj, const char* key, const char* where) const {
+        const json* v = json_find(obj, key);
         if (!v) fail(fmt::format("{} has no \"{}\"", where, key));
         return *v;
     }
 
     // "llama-bpe" or "gpt-2" from the pre_tokenizer section.
-    std::string detect_pre(const JsonValue* pt) const {
+    std::string detect_pre(const json* pt) const {
         if (!pt || pt->is_null()) fail("no pre_tokenizer: only byte-level BPE tokenizers are supported");
-        std::vector<const JsonValue*> steps;
-        const JsonValue* type = pt->find("type");
-        if (type && type->is_string() && type->as_string() == "Sequence") {
-            for (const JsonValue& s : member(*pt, "pretokenizers", "pre_tokenizer").as_array()) steps.push_back(&s);
+        std::vector<const json*> steps;
+        const json* type = json_find(*pt, "type");
+        if (type && type->is_string() && json_string(*type) == "Sequence") {
+            for (const json& s : json_array(member(*pt, "pretokenizers", "pre_tokenizer"))) steps.push_back(&s);
         } else {
             steps.push_back(pt);
         }
         bool llama3_split = false, byte_level = false, byte_level_regex = false;
-        for (const JsonValue* s : steps) {
-            const std::string& t = member(*s, "type", "pre_tokenizer step").as_string();
+        for (const json* s : steps) {
+            const std::string& t = json_string(member(*s, "type", "pre_tokenizer step"));
             if (t == "Split") {
-                const JsonValue* regex = member(*s, "pattern", "Split pre_tokenizer").find("Regex");
+                const json* regex = json_find(member(*s, "pattern", "Split pre_tokenizer"), "Regex");
                 if (!regex || !regex->is_string()) fail("Split pre_tokenizer without a Regex pattern is not supported");
                 bool known = false;
-                for (const char* p : kLlama3Patterns) known = known || regex->as_string() == p;
+                for (const char* p : kLlama3Patterns) known = known || json_string(*regex) == p;
                 if (!known)
                     fail(fmt::format("Split pre_tokenizer pattern '{}' is not supported (only the LLaMA 3 pattern)",
-                                     regex->as_string()));
-                const JsonValue* invert = s->find("invert");
-                if (invert && invert->is_bool() && invert->as_bool()) fail("inverted Split pre_tokenizer is not supported");
+                                     json_string(*regex)));
+                const json* invert = json_find(*s, "invert");
+                if (invert && invert->is_boolean() && json_bool(*invert)) fail("inverted Split pre_tokenizer is not supported");
                 llama3_split = true;
             } else if (t == "ByteLevel") {
-                const JsonValue* prefix = s->find("add_prefix_space");
-                if (prefix && prefix->is_bool() && prefix->as_bool())
+                const json* prefix = json_find(*s, "add_prefix_space");
+                if (prefix && prefix->is_boolean() && json_bool(*prefix))
                     fail("ByteLevel pre_tokenizer with add_prefix_space=true is not supported");
-                const JsonValue* use_regex = s->find("use_regex");
+                const json* use_regex = json_find(*s, "use_regex");
                 byte_level = true;
-                byte_level_regex = !use_regex || !use_regex->is_bool() || use_regex->as_bool();
+                byte_level_regex = !use_regex || !use_regex->is_boolean() || json_bool(*use_regex);
             } else {
                 fail(fmt::format("pre_tokenizer type '{}' is not supported", t));
             }
@@ -83,18 +85,18 @@ std::optional<int32_t> find_text(const std::vector<std::string>& tokens, const s
 }
 
 // bos_token / eos_token of a tokenizer_config.json: a string, {"content": ...} or null.
-std::optional<std::string> config_token(const JsonValue& cfg, const char* key) {
-    const JsonValue* v = cfg.find(key);
+std::optional<std::string> config_token(const json& cfg, const char* key) {
+    const json* v = json_find(cfg, key);
     if (!v) return std::nullopt;
-    if (v->is_string()) return v->as_string();
+    if (v->is_string()) return json_string(*v);
     if (v->is_object()) {
-        const JsonValue* c = v->find("content");
-        if (c && c->is_string()) return c->as_string();
+        const json* c = json_find(*v, "content");
+        if (c && c->is_string()) return json_string(*c);
     }
     return std::nullopt;
 }
 
-std::optional<JsonValue> read_config_beside(const std::string& path) {
+std::optional<json> read_config_beside(const std::string& path) {
     std::vector<std::string> candidates;
     const std::string suffix = "tokenizer.json";
     if (path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
@@ -104,7 +106,7 @@ std::optional<JsonValue> read_config_beside(const std::string& path) {
                          "tokenizer_config.json");
     for (const std::string& c : candidates) {
         if (!std::ifstream(c)) continue;
-        JsonValue cfg = parse_json_file(c);
+        json cfg = parse_json_file(c);
         if (cfg.is_object()) return cfg;
     }
     return std::nullopt;
@@ -112,49 +114,49 @@ std::optional<JsonValue> read_config_beside(const std::string& path) {
 
 // True if a TemplateProcessing post-processor puts the special token `bos` in front of a
 // single sequence (possibly inside a Sequence of post-processors).
-bool post_processor_adds(const JsonValue* pp, const std::string& bos) {
+bool post_processor_adds(const json* pp, const std::string& bos) {
     if (!pp || !pp->is_object()) return false;
-    const JsonValue* type = pp->find("type");
+    const json* type = json_find(*pp, "type");
     if (!type || !type->is_string()) return false;
-    if (type->as_string() == "Sequence") {
-        const JsonValue* list = pp->find("processors");
+    if (json_string(*type) == "Sequence") {
+        const json* list = json_find(*pp, "processors");
         if (list && list->is_array())
-            for (const JsonValue& p : list->as_array())
+            for (const json& p : *list)
                 if (post_processor_adds(&p, bos)) return true;
         return false;
     }
-    if (type->as_string() != "TemplateProcessing") return false;
-    const JsonValue* single = pp->find("single");
-    if (!single || !single->is_array() || single->size() == 0) return false;
-    const JsonValue* st = single->as_array()[0].find("SpecialToken");
-    const JsonValue* id = st ? st->find("id") : nullptr;
-    return id && id->is_string() && id->as_string() == bos;
+    if (json_string(*type) != "TemplateProcessing") return false;
+    const json* single = json_find(*pp, "single");
+    if (!single || !single->is_array() || single->empty()) return false;
+    const json* st = json_find((*single)[0], "SpecialToken");
+    const json* id = st ? json_find(*st, "id") : nullptr;
+    return id && id->is_string() && json_string(*id) == bos;
 }
 
 }  // namespace
 
 void import_hf_tokenizer(const std::string& path, GgufWriter& out) {
     Importer im{path};
-    const JsonValue root = parse_json_file(path);
+    const json root = parse_json_file(path);
     if (!root.is_object()) im.fail("not a JSON object");
     try {
-        const JsonValue& model = im.member(root, "model", "tokenizer.json");
-        const JsonValue* mtype = model.find("type");
-        if (mtype && !(mtype->is_string() && mtype->as_string() == "BPE"))
+        const json& model = im.member(root, "model", "tokenizer.json");
+        const json* mtype = json_find(model, "type");
+        if (mtype && !(mtype->is_string() && json_string(*mtype) == "BPE"))
             im.fail(fmt::format("model type {} is not supported (only byte-level BPE)",
-                                mtype->is_string() ? mtype->as_string() : mtype->type_name()));
-        const JsonValue* fallback = model.find("byte_fallback");
-        if (fallback && fallback->is_bool() && fallback->as_bool())
+                                mtype->is_string() ? json_string(*mtype) : json_type_name(*mtype)));
+        const json* fallback = json_find(model, "byte_fallback");
+        if (fallback && fallback->is_boolean() && json_bool(*fallback))
             im.fail("BPE with byte_fallback (SentencePiece-style) is not supported");
-        const JsonValue* normalizer = root.find("normalizer");
+        const json* normalizer = json_find(root, "normalizer");
         if (normalizer && !normalizer->is_null()) im.fail("normalizers are not supported");
-        const std::string pre = im.detect_pre(root.find("pre_tokenizer"));
+        const std::string pre = im.detect_pre(json_find(root, "pre_tokenizer"));
 
         // Vocabulary: model.vocab plus added_tokens, which must fill 0..n-1 without gaps. So no
         // id can reach the number of entries present, and checking that before resizing keeps a
         // 161-byte file claiming id 2,147,483,000 from allocating gigabytes.
-        const JsonValue::Object& vocab = im.member(model, "vocab", "model").as_object();
-        const JsonValue* added = root.find("added_tokens");
+        const json& vocab = json_object(im.member(model, "vocab", "model"));
+        const json* added = json_find(root, "added_tokens");
         if (added && !added->is_array()) added = nullptr;
         const size_t n_entries = vocab.size() + (added ? added->size() : 0);
         std::vector<std::string> tokens;
@@ -176,12 +178,12 @@ void import_hf_tokenizer(const std::string& path, GgufWriter& out) {
             seen[i] = true;
             if (type != TokenType::Normal) types[i] = static_cast<int32_t>(type);
         };
-        for (const JsonMember& m : vocab) place(m.value.as_int(), m.key, TokenType::Normal, "model.vocab");
+        for (const auto& [text, id] : vocab.items()) place(json_int(id), text, TokenType::Normal, "model.vocab");
         if (added) {
-            for (const JsonValue& t : added->as_array()) {
-                const JsonValue* special = t.find("special");
-                const bool is_special = special && special->is_bool() && special->as_bool();
-                place(im.member(t, "id", "added token").as_int(), im.member(t, "content", "added token").as_string(),
+            for (const json& t : *added) {
+                const json* special = json_find(t, "special");
+                const bool is_special = special && special->is_boolean() && json_bool(*special);
+                place(json_int(im.member(t, "id", "added token")), json_string(im.member(t, "content", "added token")),
                       is_special ? TokenType::Control : TokenType::UserDefined, "added_tokens");
             }
         }
@@ -191,20 +193,20 @@ void import_hf_tokenizer(const std::string& path, GgufWriter& out) {
                 im.fail(fmt::format("vocabulary is not contiguous: no token has id {} (of 0..{})", i, seen.size() - 1));
 
         std::vector<std::string> merges;
-        const JsonValue::Array& mlist = im.member(model, "merges", "model").as_array();
+        const json& mlist = json_array(im.member(model, "merges", "model"));
         merges.reserve(mlist.size());
-        for (const JsonValue& m : mlist) {
+        for (const json& m : mlist) {
             if (m.is_string()) {
-                merges.push_back(m.as_string());
+                merges.push_back(json_string(m));
             } else if (m.is_array() && m.size() == 2) {
-                merges.push_back(m.as_array()[0].as_string() + " " + m.as_array()[1].as_string());
+                merges.push_back(json_string(m[0]) + " " + json_string(m[1]));
             } else {
                 im.fail("model.merges entries must be \"a b\" strings or [a, b] pairs");
             }
         }
 
         // Special ids: tokenizer_config.json beside the file wins over well-known texts.
-        const std::optional<JsonValue> cfg = read_config_beside(path);
+        const std::optional<json> cfg = read_config_beside(path);
         auto pick = [&](const char* cfg_key, std::initializer_list<const char*> texts) -> std::optional<int32_t> {
             if (cfg) {
                 if (auto text = config_token(*cfg, cfg_key)) {
@@ -222,10 +224,10 @@ void import_hf_tokenizer(const std::string& path, GgufWriter& out) {
         const auto eot = find_text(tokens, "<|eot_id|>");
 
         bool add_bos = pre == "llama-bpe";  // LLaMA 3 models are trained with BOS
-        if (bos && post_processor_adds(root.find("post_processor"), tokens[static_cast<size_t>(*bos)]))
+        if (bos && post_processor_adds(json_find(root, "post_processor"), tokens[static_cast<size_t>(*bos)]))
             add_bos = true;
         if (cfg)
-            if (const JsonValue* a = cfg->find("add_bos_token"); a && a->is_bool()) add_bos = a->as_bool();
+            if (const json* a = json_find(*cfg, "add_bos_token"); a && a->is_boolean()) add_bos = json_bool(*a);
 
         out.add("tokenizer.ggml.model", GgufValue::str("gpt2"));
         out.add("tokenizer.ggml.pre", GgufValue::str(pre));
@@ -239,7 +241,7 @@ void import_hf_tokenizer(const std::string& path, GgufWriter& out) {
     } catch (const JsonError&) {
         throw;
     } catch (const Error& e) {
-        // Type errors from JsonValue accessors do not know the file; add it once.
+        // Type errors from the json_* accessors do not know the file; add it once.
         const std::string msg = e.what();
         if (msg.compare(0, path.size(), path) == 0) throw;
         im.fail(msg);

@@ -4,7 +4,7 @@
 // --compare-file, next to a peer engine's figures from llama-bench's JSON output.
 #include "engine/model/default_model.h"
 #include "engine/error.h"
-#include "engine/tokenizer/json.h"
+#include "engine/tokenizer/json_file.h"
 #include "engine/model/linear.h"
 #include "engine/chat/session.h"
 #include "engine/model/thread_pool.h"
@@ -123,22 +123,22 @@ struct PeerTest {
 };
 
 std::vector<PeerTest> read_peer(const std::string& path) {
-    const JsonValue doc = parse_json_file(path);
+    const nlohmann::json doc = parse_json_file(path);
     if (!doc.is_array()) throw Error(path + ": expected llama-bench's JSON output (an array of objects)");
-    auto str = [](const JsonValue& o, const char* key) {
-        const JsonValue* v = o.find(key);
-        return v && v->is_string() ? v->as_string() : std::string();
+    auto str = [](const nlohmann::json& o, const char* key) {
+        const nlohmann::json* v = json_find(o, key);
+        return v && v->is_string() ? json_string(*v) : std::string();
     };
-    auto num = [&](const JsonValue& o, const char* key, bool required) -> double {
-        const JsonValue* v = o.find(key);
+    auto num = [&](const nlohmann::json& o, const char* key, bool required) -> double {
+        const nlohmann::json* v = json_find(o, key);
         if (!v) {
             if (required) throw Error(path + ": a test has no \"" + key + "\"");
             return 0;
         }
-        return v->as_number();
+        return json_number(*v);
     };
     std::vector<PeerTest> out;
-    for (const JsonValue& o : doc.as_array()) {
+    for (const nlohmann::json& o : doc) {
         if (!o.is_object()) throw Error(path + ": expected an array of objects");
         PeerTest t;
         t.n_prompt = (int)num(o, "n_prompt", true);

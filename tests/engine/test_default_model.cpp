@@ -5,7 +5,7 @@
 #include "engine/chat/chat_prompt.h"
 #include "engine/chat/chat_template.h"
 #include "engine/gguf/gguf_reader.h"
-#include "engine/tokenizer/json.h"
+#include "engine/tokenizer/json_file.h"
 #include "engine/model/model.h"
 #include "engine/chat/perplexity.h"
 #include "engine/chat/session.h"
@@ -32,20 +32,20 @@ std::string models_dir() {
 
 std::string model_path() { return tern_test::builtin_model(); }
 
-const JsonValue& card() {
-    static const JsonValue c = parse_json_file(models_dir() + "tern-default.json");
+const nlohmann::json& card() {
+    static const nlohmann::json c = parse_json_file(models_dir() + "tern-default.json");
     return c;
 }
 
-const JsonValue& at(const JsonValue& v, const char* key) {
-    const JsonValue* m = v.find(key);
+const nlohmann::json& at(const nlohmann::json& v, const char* key) {
+    const nlohmann::json* m = json_find(v, key);
     if (!m) FAIL("the model card has no '" << key << "'");
     return *m;
 }
 
-std::vector<int32_t> ids_of(const JsonValue& array) {
+std::vector<int32_t> ids_of(const nlohmann::json& array) {
     std::vector<int32_t> ids;
-    for (const JsonValue& v : array.as_array()) ids.push_back((int32_t)v.as_int());
+    for (const nlohmann::json& v : json_array(array)) ids.push_back((int32_t)json_int(v));
     return ids;
 }
 
@@ -86,8 +86,8 @@ TEST_CASE("the default model is laid out like the official BitNet b1.58 2B4T fil
     CHECK(f.get_string("tokenizer.ggml.model") == "gpt2");
     CHECK_FALSE(f.find("tokenizer.ggml.pre"));
 
-    const JsonValue& cfg = at(card(), "config");
-    const int64_t layers = at(cfg, "n_layer").as_int();
+    const nlohmann::json& cfg = at(card(), "config");
+    const int64_t layers = json_int(at(cfg, "n_layer"));
     REQUIRE(f.tensors().size() == (size_t)(1 + 11 * layers + 1));
     int n_i2s = 0, n_f32 = 0, n_f16 = 0;
     for (const GgufTensorInfo& t : f.tensors()) {
@@ -100,17 +100,17 @@ TEST_CASE("the default model is laid out like the official BitNet b1.58 2B4T fil
     CHECK(n_f16 == 1);
     CHECK(f.tensors().front().name == "token_embd.weight");
     CHECK(f.tensors().back().name == "output_norm.weight");
-    CHECK(f.file_size() == (uint64_t)at(at(card(), "file"), "bytes").as_int());
+    CHECK(f.file_size() == (uint64_t)json_int(at(at(card(), "file"), "bytes")));
     CHECK(f.file_size() < 10u * 1024 * 1024);
 
     const ModelConfig& c = model().config();
-    CHECK(c.n_vocab == at(card(), "vocab_size").as_int());
-    CHECK(c.n_ctx_train == at(card(), "context_length").as_int());
-    CHECK(c.n_embd == at(cfg, "d").as_int());
+    CHECK(c.n_vocab == json_int(at(card(), "vocab_size")));
+    CHECK(c.n_ctx_train == json_int(at(card(), "context_length")));
+    CHECK(c.n_embd == json_int(at(cfg, "d")));
     CHECK(c.n_layer == layers);
-    CHECK(c.n_ff == at(cfg, "ff").as_int());
-    CHECK(c.n_head == at(cfg, "n_head").as_int());
-    CHECK(c.n_head_kv == at(cfg, "n_kv_head").as_int());
+    CHECK(c.n_ff == json_int(at(cfg, "ff")));
+    CHECK(c.n_head == json_int(at(cfg, "n_head")));
+    CHECK(c.n_head_kv == json_int(at(cfg, "n_kv_head")));
     CHECK(model().tied_output());
     CHECK(model().chat_format() == ChatFormat::BitNet);
     const Tokenizer& tok = model().tokenizer();
@@ -123,48 +123,48 @@ TEST_CASE("the default model is laid out like the official BitNet b1.58 2B4T fil
 }
 
 TEST_CASE("default model: engine perplexity on held-out text is within 1% of PyTorch's", "[default_model]") {
-    const JsonValue& ref = at(at(card(), "engine_check"), "perplexity");
-    const std::string data = tern_test::read_file(tern_test::data_dir() + "/" + at(ref, "data_file").as_string());
-    const int64_t b0 = at(ref, "byte_begin").as_int(), b1 = at(ref, "byte_end").as_int();
+    const nlohmann::json& ref = at(at(card(), "engine_check"), "perplexity");
+    const std::string data = tern_test::read_file(tern_test::data_dir() + "/" + json_string(at(ref, "data_file")));
+    const int64_t b0 = json_int(at(ref, "byte_begin")), b1 = json_int(at(ref, "byte_end"));
     REQUIRE(b0 >= 0);
     REQUIRE(b1 > b0);
     REQUIRE((size_t)b1 <= data.size());
     const std::string text = data.substr((size_t)b0, (size_t)(b1 - b0));
-    REQUIRE(fnv1a64_hex(text) == at(ref, "fnv1a64").as_string());  // the same held-out text
+    REQUIRE(fnv1a64_hex(text) == json_string(at(ref, "fnv1a64")));  // the same held-out text
 
     const Tokenizer& tok = model().tokenizer();
     const std::vector<int32_t> ids = tok.encode(text, true, false);
     // Same tokens as the training script: our BPE and the script's agree on this text.
-    REQUIRE((int64_t)ids.size() == at(ref, "n_tokens").as_int());
+    REQUIRE((int64_t)ids.size() == json_int(at(ref, "n_tokens")));
     const std::vector<int32_t> first = ids_of(at(ref, "first_token_ids"));
     CHECK(std::vector<int32_t>(ids.begin(), ids.begin() + first.size()) == first);
 
     Session session(model());
-    const PerplexityResult r = compute_perplexity(session, ids, (int32_t)at(ref, "window").as_int());
-    const double ppl_torch = at(ref, "perplexity").as_number();
+    const PerplexityResult r = compute_perplexity(session, ids, (int32_t)json_int(at(ref, "window")));
+    const double ppl_torch = json_number(at(ref, "perplexity"));
     INFO("engine: mean NLL " << r.mean_nll << ", perplexity " << r.perplexity << "; PyTorch: mean NLL "
-                             << at(ref, "mean_nll").as_number() << ", perplexity " << ppl_torch);
-    CHECK(r.n_scored == at(ref, "tokens_scored").as_int());
+                             << json_number(at(ref, "mean_nll")) << ", perplexity " << ppl_torch);
+    CHECK(r.n_scored == json_int(at(ref, "tokens_scored")));
     CHECK(std::fabs(r.perplexity - ppl_torch) / ppl_torch < 0.01);
 }
 
 TEST_CASE("default model: greedy continuations match PyTorch's", "[default_model]") {
-    const JsonValue& cases = at(at(card(), "engine_check"), "greedy");
+    const nlohmann::json& cases = at(at(card(), "engine_check"), "greedy");
     REQUIRE(cases.size() >= 2);
     int n_plain = 0, n_chat = 0;
-    for (const JsonValue& c : cases.as_array()) {
-        const std::string prompt = at(c, "prompt").as_string();
+    for (const nlohmann::json& c : json_array(cases)) {
+        const std::string prompt = json_string(at(c, "prompt"));
         const std::vector<int32_t> want = ids_of(at(c, "greedy_ids"));
         // A case with "chat": "bitnet" is a user message, rendered and tokenised as the chat
         // window does (the model's own chat format); the others are plain text completions.
-        const JsonValue* chat = c.find("chat");
-        INFO("prompt" << (chat ? " (chat)" : "") << ": " << prompt << "; PyTorch: " << at(c, "text").as_string());
+        const nlohmann::json* chat = json_find(c, "chat");
+        INFO("prompt" << (chat ? " (chat)" : "") << ": " << prompt << "; PyTorch: " << json_string(at(c, "text")));
         std::vector<int32_t> ids;
         if (chat) {
-            REQUIRE(chat->as_string() == "bitnet");
+            REQUIRE(json_string(*chat) == "bitnet");
             REQUIRE(model().chat_format() == ChatFormat::BitNet);
             ids = build_chat_prompt(model().tokenizer(), model().chat_format(), {{"user", prompt}},
-                                    (int32_t)at(card(), "context_length").as_int(), (int32_t)want.size(), false)
+                                    (int32_t)json_int(at(card(), "context_length")), (int32_t)want.size(), false)
                       .tokens;
             ++n_chat;
         } else {
