@@ -1,6 +1,7 @@
 #pragma once
 // The list of models Tern can download (resources/catalog.json). Reading it never touches the
 // network: the app and the tool use the bundled file, or one the user names with --catalog.
+#include <QCoreApplication>
 #include <QJsonObject>
 #include <QString>
 #include <QUrl>
@@ -33,6 +34,8 @@ struct Catalog {
     // resources/catalog.json as installed (<exe dir>/../share/tern/catalog.json), else the
     // source tree's (compile definition), else empty string.
     static QString bundledPath();
+
+    Q_DECLARE_TR_FUNCTIONS(Catalog)  // its messages are shown on the Models page
 };
 
 // True for 64 lowercase hex digits.

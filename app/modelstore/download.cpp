@@ -25,15 +25,15 @@ constexpr int kJournalEveryMs = 2000;
 
 QString statusLabel(DownloadStatus s) {
     switch (s) {
-    case DownloadStatus::Queued: return QStringLiteral("Queued");
-    case DownloadStatus::Connecting: return QStringLiteral("Connecting");
-    case DownloadStatus::Downloading: return QStringLiteral("Downloading");
-    case DownloadStatus::Retrying: return QStringLiteral("Retrying");
-    case DownloadStatus::Paused: return QStringLiteral("Paused");
-    case DownloadStatus::Verifying: return QStringLiteral("Verifying");
-    case DownloadStatus::Done: return QStringLiteral("Done");
-    case DownloadStatus::Failed: return QStringLiteral("Failed");
-    case DownloadStatus::Canceled: return QStringLiteral("Canceled");
+    case DownloadStatus::Queued: return Download::tr("Queued");
+    case DownloadStatus::Connecting: return Download::tr("Connecting");
+    case DownloadStatus::Downloading: return Download::tr("Downloading");
+    case DownloadStatus::Retrying: return Download::tr("Retrying");
+    case DownloadStatus::Paused: return Download::tr("Paused");
+    case DownloadStatus::Verifying: return Download::tr("Verifying");
+    case DownloadStatus::Done: return Download::tr("Done");
+    case DownloadStatus::Failed: return Download::tr("Failed");
+    case DownloadStatus::Canceled: return Download::tr("Canceled");
     }
     return QString();
 }
@@ -148,7 +148,7 @@ bool Download::takeLock(bool report) {
     QString host, app;
     lock->getLockInfo(&pid, &host, &app);
     // Not fail(): the files belong to the other process and must be left alone.
-    setStatus(DownloadStatus::Failed, QStringLiteral("%1 is already being downloaded by another program (%2, process %3)")
+    setStatus(DownloadStatus::Failed, tr("%1 is already being downloaded by another program (%2, process %3)")
                                           .arg(spec_.fileName, app.isEmpty() ? QStringLiteral("?") : app, QString::number(pid)));
     return false;
 }
@@ -212,7 +212,7 @@ bool Download::freeSpaceOk(qint64 remaining) {
     QStorageInfo st(dir_);
     if (!st.isValid() || st.bytesAvailable() < 0) return true;  // cannot tell: let the write say
     if (st.bytesAvailable() >= remaining + kSpaceMargin) return true;
-    pauseForDisk(QStringLiteral("Not enough free space in %1: %2 more is needed, %3 is free. "
+    pauseForDisk(tr("Not enough free space in %1: %2 more is needed, %3 is free. "
                                 "Free some space, then resume.")
                      .arg(QDir::toNativeSeparators(dir_), formatBytes(remaining + kSpaceMargin), formatBytes(st.bytesAvailable())));
     return false;
@@ -238,13 +238,13 @@ void Download::retry(const QString& why, bool forgiveProgress) {
     }
     ++attempt_;
     if (attempt_ >= policy_.maxAttempts) {
-        fail(QStringLiteral("%1. Gave up after %2 attempts; resume to try again (the %3 downloaded are kept).")
+        fail(tr("%1. Gave up after %2 attempts; resume to try again (the %3 downloaded are kept).")
                  .arg(why, QString::number(attempt_), formatBytes(received_)),
              false);
         return;
     }
     const qint64 delay = std::min<qint64>(static_cast<qint64>(policy_.firstDelayMs) << std::min(attempt_ - 1, 20), policy_.maxDelayMs);
-    setStatus(DownloadStatus::Retrying, QStringLiteral("%1; retrying in %2 s").arg(why, QString::number(delay / 1000.0)));
+    setStatus(DownloadStatus::Retrying, tr("%1; retrying in %2 s").arg(why, QString::number(delay / 1000.0)));
     retryTimer_.start(static_cast<int>(delay));
 }
 
@@ -296,18 +296,18 @@ void Download::verifyAndInstall() {
     setStatus(DownloadStatus::Verifying);
     const qint64 size = QFileInfo(partPath()).size();
     if (hashedUpTo_ != size) {  // cannot happen unless the .part was changed under us
-        retry(QStringLiteral("The partial file changed on disk"));
+        retry(tr("The partial file changed on disk"));
         return;
     }
     if (spec_.expectedSize > 0 && size != spec_.expectedSize) {
-        fail(QStringLiteral("%1 has %2 bytes instead of %3: the file has been deleted")
+        fail(tr("%1 has %2 bytes instead of %3: the file has been deleted")
                  .arg(spec_.fileName, QString::number(size), QString::number(spec_.expectedSize)),
              true);
         return;
     }
     sha256_ = QString::fromLatin1(hash_.result().toHex());
     if (!spec_.sha256.isEmpty() && sha256_ != spec_.sha256.toLower()) {
-        fail(QStringLiteral("Checksum mismatch for %1: expected SHA-256 %2, got %3; the file has been deleted")
+        fail(tr("Checksum mismatch for %1: expected SHA-256 %2, got %3; the file has been deleted")
                  .arg(spec_.fileName, spec_.sha256, sha256_),
              true);
         return;
@@ -316,14 +316,14 @@ void Download::verifyAndInstall() {
     // README, a model of an architecture Tern cannot run. Only runnable GGUF files are installed.
     const GgufCheck check = checkGguf(partPath());
     if (!check.ok) {
-        fail(QStringLiteral("%1 was downloaded but is not a model Tern can run (%2); the file has been deleted")
+        fail(tr("%1 was downloaded but is not a model Tern can run (%2); the file has been deleted")
                  .arg(spec_.fileName, check.error),
              true);
         return;
     }
     // rename() within one folder is atomic: the model appears whole or not at all.
     if (!QFile::rename(partPath(), finalPath())) {
-        fail(QStringLiteral("Cannot rename %1 to %2").arg(partPath(), finalPath()), false);
+        fail(tr("Cannot rename %1 to %2").arg(partPath(), finalPath()), false);
         return;
     }
     QStringList notes;

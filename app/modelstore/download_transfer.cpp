@@ -39,11 +39,11 @@ qint64 Download::readBufferSize() const {
 void Download::beginAttempt() {
     stopReply();
     if (!QDir().mkpath(dir_)) {
-        fail(QStringLiteral("Cannot create the models folder %1").arg(QDir::toNativeSeparators(dir_)), false);
+        fail(tr("Cannot create the models folder %1").arg(QDir::toNativeSeparators(dir_)), false);
         return;
     }
     if (QFileInfo::exists(finalPath())) {
-        fail(QStringLiteral("%1 is already installed (%2)").arg(spec_.fileName, QDir::toNativeSeparators(finalPath())), false);
+        fail(tr("%1 is already installed (%2)").arg(spec_.fileName, QDir::toNativeSeparators(finalPath())), false);
         return;
     }
     const qint64 onDisk = QFileInfo(partPath()).size();
@@ -73,7 +73,7 @@ void Download::beginAttempt() {
     }
     rehashFile_.setFileName(partPath());
     if (!rehashFile_.open(QIODevice::ReadOnly)) {
-        pauseForDisk(QStringLiteral("Cannot read %1: %2").arg(partPath(), rehashFile_.errorString()));
+        pauseForDisk(tr("Cannot read %1: %2").arg(partPath(), rehashFile_.errorString()));
         return;
     }
     rehashStep();
@@ -216,7 +216,7 @@ void Download::onHeaders() {
     // Without a length, only chunked encoding marks where the answer ends (see handleFinished).
     endMarked_ = reply_->rawHeader("Transfer-Encoding").toLower().contains("chunked");
     if (spec_.expectedSize > 0 && total > 0 && total != spec_.expectedSize) {
-        fail(QStringLiteral("The server's file is %1 bytes, but %2 bytes were expected: %3")
+        fail(tr("The server's file is %1 bytes, but %2 bytes were expected: %3")
                  .arg(total).arg(spec_.expectedSize).arg(spec_.url.toString()),
              false);
         return;
@@ -230,7 +230,7 @@ void Download::onHeaders() {
     part_.setFileName(partPath());
     // Unbuffered: a failed write (ENOSPC, EFBIG) shows up at the write that caused it.
     if (!part_.open(QIODevice::ReadWrite | QIODevice::Unbuffered) || !part_.seek(received_)) {
-        pauseForDisk(QStringLiteral("Cannot write %1: %2").arg(partPath(), part_.errorString()));
+        pauseForDisk(tr("Cannot write %1: %2").arg(partPath(), part_.errorString()));
         return;
     }
     bodyOk_ = true;
@@ -289,8 +289,8 @@ void Download::drain() {
         if (w != b.size()) {
             QString why = part_.errorString();
             if (part_.error() == QFileDevice::NoError || why.isEmpty() || why == QLatin1String("Unknown error"))
-                why = QStringLiteral("the disk is full or the file size limit was reached");
-            pauseForDisk(QStringLiteral("Could not write %1: %2. Free some space (or lift the file size limit), "
+                why = tr("the disk is full or the file size limit was reached");
+            pauseForDisk(tr("Could not write %1: %2. Free some space (or lift the file size limit), "
                                         "then resume: the %3 already downloaded are kept.")
                              .arg(QDir::toNativeSeparators(partPath()), why, formatBytes(QFileInfo(partPath()).size())));
             return;
@@ -328,42 +328,42 @@ void Download::handleFinished() {
         if (received_ > 0 && (received_ == spec_.expectedSize || received_ == total_)) {
             verifyAndInstall();
         } else {
-            restartFromZero(QStringLiteral("The server refused the resume position; starting over"));
+            restartFromZero(tr("The server refused the resume position; starting over"));
         }
         return;
     }
     if (code >= 400 && code < 500) {
-        const QString what = code == 404 || code == 410 ? QStringLiteral("The server has no such file")
-                             : code == 401 || code == 403 ? QStringLiteral("The server refused access to the file")
-                                                          : QStringLiteral("The server refused the request");
-        fail(QStringLiteral("%1 (HTTP %2): %3").arg(what).arg(code).arg(url), false);
+        const QString what = code == 404 || code == 410 ? tr("The server has no such file")
+                             : code == 401 || code == 403 ? tr("The server refused access to the file")
+                                                          : tr("The server refused the request");
+        fail(tr("%1 (HTTP %2): %3").arg(what).arg(code).arg(url), false);
         return;
     }
     if (code >= 500) {
-        retry(QStringLiteral("The server had an error (HTTP %1 %2)").arg(code).arg(httpReason(r)));
+        retry(tr("The server had an error (HTTP %1 %2)").arg(code).arg(httpReason(r)));
         return;
     }
     if (r->error() != QNetworkReply::NoError) {
         switch (r->error()) {
         case QNetworkReply::SslHandshakeFailedError:
             // A certificate that does not check out will not get better by retrying.
-            fail(QStringLiteral("Secure connection to %1 failed: %2").arg(spec_.url.host(), r->errorString()), false);
+            fail(tr("Secure connection to %1 failed: %2").arg(spec_.url.host(), r->errorString()), false);
             return;
         case QNetworkReply::TooManyRedirectsError:
         case QNetworkReply::InsecureRedirectError:
         case QNetworkReply::ProtocolUnknownError:
-            fail(QStringLiteral("Cannot download %1: %2").arg(url, r->errorString()), false);
+            fail(tr("Cannot download %1: %2").arg(url, r->errorString()), false);
             return;
         case QNetworkReply::OperationCanceledError:  // our aborts are disconnected: this is the stall timer
-            retry(QStringLiteral("The connection stalled (no data for %1 s)").arg(policy_.stallTimeoutMs / 1000.0));
+            retry(tr("The connection stalled (no data for %1 s)").arg(policy_.stallTimeoutMs / 1000.0));
             return;
         default:
-            retry(QStringLiteral("Network error: %1").arg(r->errorString()));
+            retry(tr("Network error: %1").arg(r->errorString()));
             return;
         }
     }
     if (code != 200 && code != 206) {
-        fail(QStringLiteral("Unexpected answer from the server (HTTP %1): %2").arg(code).arg(url), false);
+        fail(tr("Unexpected answer from the server (HTTP %1): %2").arg(code).arg(url), false);
         return;
     }
     // Complete only if the answer's length is known and met (and a resumed answer repeated all of
@@ -376,7 +376,7 @@ void Download::handleFinished() {
         return;
     }
     if (total_ > 0 ? received_ < total_ || !overlapDone : !endMarked_ || !overlapDone) {
-        retry(total_ > 0 ? QStringLiteral("The connection closed early")
+        retry(total_ > 0 ? tr("The connection closed early")
                          : tr("The connection closed before the server said how long the file is; asking for the rest"));
         return;
     }

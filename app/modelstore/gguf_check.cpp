@@ -12,11 +12,11 @@ GgufCheck checkGguf(const QString& path) {
     const QString shown = QFileInfo(path).fileName();
     const QFileInfo fi(path);
     if (!fi.exists()) {
-        r.error = QStringLiteral("%1 does not exist").arg(path);
+        r.error = GgufCheck::tr("%1 does not exist").arg(path);
         return r;
     }
     if (!fi.isFile()) {
-        r.error = QStringLiteral("%1 is not a file").arg(path);
+        r.error = GgufCheck::tr("%1 is not a file").arg(path);
         return r;
     }
     try {
@@ -25,7 +25,7 @@ GgufCheck checkGguf(const QString& path) {
         const GgufFile f = GgufFile::open(path.toStdString());
         const std::optional<std::string> arch = f.get_string_opt("general.architecture");
         if (!arch) {
-            r.error = QStringLiteral("%1 is a GGUF file but does not say which model architecture it holds").arg(shown);
+            r.error = GgufCheck::tr("%1 is a GGUF file but does not say which model architecture it holds").arg(shown);
             return r;
         }
         // Named in the result even when the model cannot run, so the error can be shown with them.
@@ -37,12 +37,12 @@ GgufCheck checkGguf(const QString& path) {
         r.memoryNeeded = static_cast<qint64>(model.memory_needed());
     } catch (const GgufError& e) {
         r.error = e.kind == GgufErrorKind::BadMagic
-                      ? QStringLiteral("%1 is not a GGUF model file").arg(shown)
-                      : QStringLiteral("%1 is not a usable GGUF file: %2").arg(shown, QString::fromStdString(e.what()));
+                      ? GgufCheck::tr("%1 is not a GGUF model file").arg(shown)
+                      : GgufCheck::tr("%1 is not a usable GGUF file: %2").arg(shown, QString::fromStdString(e.what()));
         return r;
     } catch (const std::exception& e) {
         // tern::Error from the inspection: what Model::load would say about this file.
-        r.error = QStringLiteral("%1 is a model Tern cannot run: %2").arg(shown, QString::fromStdString(e.what()));
+        r.error = GgufCheck::tr("%1 is a model Tern cannot run: %2").arg(shown, QString::fromStdString(e.what()));
         return r;
     }
     r.ok = true;

@@ -3,6 +3,7 @@
 // inspect_model (engine/model/model_inspect.h), the same inspection Model::load starts with, reads the
 // header through a memory mapping (so a 1 GB file costs nothing) and checks the architecture,
 // configuration, tokenizer and every tensor the model needs, with its type and shape.
+#include <QCoreApplication>
 #include <QString>
 #include <QStringList>
 
@@ -18,6 +19,8 @@ struct GgufCheck {
     // Bytes of memory the model takes when loaded with the default options: its weights plus
     // one conversation's KV cache at the default context. 0 unless ok.
     qint64 memoryNeeded = 0;
+
+    Q_DECLARE_TR_FUNCTIONS(GgufCheck)  // error is shown to the user
 };
 
 GgufCheck checkGguf(const QString& path);

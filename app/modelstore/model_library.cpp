@@ -63,7 +63,7 @@ bool ModelLibrary::writeState(const State& s, QString* error) const {
     const QJsonObject o{{QStringLiteral("references"), refs}, {QStringLiteral("default"), s.defaultPath}};
     QSaveFile f(libraryFile());
     if (!QDir().mkpath(dir_) || !f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(o).toJson()) < 0 || !f.commit()) {
-        if (error) *error = QStringLiteral("Cannot save %1: %2").arg(libraryFile(), f.errorString());
+        if (error) *error = tr("Cannot save %1: %2").arg(libraryFile(), f.errorString());
         return false;
     }
     return true;
@@ -104,7 +104,7 @@ bool ModelLibrary::importFile(const QString& path, ImportMode mode, QString* err
     if (!check.ok) return fail(check.error);
     const QFileInfo fi(src);
     for (const InstalledModel& m : list()) {
-        if (absolute(m.path) == src) return fail(QStringLiteral("%1 is already in the library").arg(fi.fileName()));
+        if (absolute(m.path) == src) return fail(tr("%1 is already in the library").arg(fi.fileName()));
     }
     if (mode == ImportMode::Reference) {
         State s = readState();
@@ -116,12 +116,12 @@ bool ModelLibrary::importFile(const QString& path, ImportMode mode, QString* err
 
     const QString dest = QDir(dir_).filePath(fi.fileName());
     if (QFileInfo::exists(dest))
-        return fail(QStringLiteral("A model named %1 is already in the library (%2)").arg(fi.fileName(), QDir::toNativeSeparators(dest)));
-    if (!QDir().mkpath(dir_)) return fail(QStringLiteral("Cannot create the models folder %1").arg(QDir::toNativeSeparators(dir_)));
+        return fail(tr("A model named %1 is already in the library (%2)").arg(fi.fileName(), QDir::toNativeSeparators(dest)));
+    if (!QDir().mkpath(dir_)) return fail(tr("Cannot create the models folder %1").arg(QDir::toNativeSeparators(dir_)));
     const qint64 total = fi.size();
     const QStorageInfo st(dir_);
     if (st.isValid() && st.bytesAvailable() >= 0 && st.bytesAvailable() < total + kSpaceMargin)
-        return fail(QStringLiteral("Not enough free space in %1 to copy %2 (%3 free)")
+        return fail(tr("Not enough free space in %1 to copy %2 (%3 free)")
                         .arg(QDir::toNativeSeparators(dir_), formatBytes(total), formatBytes(st.bytesAvailable())));
 
     // Copy through <name>.part and rename, so a crash or a cancel never leaves half a model
@@ -129,28 +129,28 @@ bool ModelLibrary::importFile(const QString& path, ImportMode mode, QString* err
     QFile in(src);
     const QString part = dest + QStringLiteral(".part");
     QFile outFile(part);
-    if (!in.open(QIODevice::ReadOnly)) return fail(QStringLiteral("Cannot read %1: %2").arg(src, in.errorString()));
+    if (!in.open(QIODevice::ReadOnly)) return fail(tr("Cannot read %1: %2").arg(src, in.errorString()));
     if (!outFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return fail(QStringLiteral("Cannot write %1: %2").arg(part, outFile.errorString()));
+        return fail(tr("Cannot write %1: %2").arg(part, outFile.errorString()));
     Sha256 hash;
     qint64 done = 0;
     QString why;
     while (why.isEmpty() && !in.atEnd()) {
         const QByteArray b = in.read(kCopyChunk);
         if (b.isEmpty()) {
-            why = QStringLiteral("Cannot read %1: %2").arg(src, in.errorString());
+            why = tr("Cannot read %1: %2").arg(src, in.errorString());
         } else if (outFile.write(b) != b.size()) {
-            why = QStringLiteral("Cannot write %1: %2").arg(part, outFile.errorString());
+            why = tr("Cannot write %1: %2").arg(part, outFile.errorString());
         } else {
             hash.addData(b);
             done += b.size();
-            if (progress && !progress(done, total)) why = QStringLiteral("Import canceled");
+            if (progress && !progress(done, total)) why = tr("Import canceled");
         }
     }
-    if (why.isEmpty() && !outFile.flush()) why = QStringLiteral("Cannot write %1: %2").arg(part, outFile.errorString());
+    if (why.isEmpty() && !outFile.flush()) why = tr("Cannot write %1: %2").arg(part, outFile.errorString());
     outFile.close();
-    if (why.isEmpty() && done != total) why = QStringLiteral("%1 changed while it was being copied").arg(src);
-    if (why.isEmpty() && !QFile::rename(part, dest)) why = QStringLiteral("Cannot rename %1 to %2").arg(part, dest);
+    if (why.isEmpty() && done != total) why = tr("%1 changed while it was being copied").arg(src);
+    if (why.isEmpty() && !QFile::rename(part, dest)) why = tr("Cannot rename %1 to %2").arg(part, dest);
     if (!why.isEmpty()) {
         QFile::remove(part);
         return fail(why);
@@ -182,7 +182,7 @@ bool ModelLibrary::remove(const QString& idOrPath, QString* error) {
             s.references.removeAll(m.path);
         } else {
             if (!QFile::remove(m.path)) {
-                if (error) *error = QStringLiteral("Cannot delete %1").arg(QDir::toNativeSeparators(m.path));
+                if (error) *error = tr("Cannot delete %1").arg(QDir::toNativeSeparators(m.path));
                 return false;
             }
             QFile::remove(cardPath(m.path));
@@ -192,7 +192,7 @@ bool ModelLibrary::remove(const QString& idOrPath, QString* error) {
         if (m.inPlace || QFileInfo::exists(libraryFile())) return writeState(s, error);
         return true;
     }
-    if (error) *error = QStringLiteral("No installed model is called %1 (see: tern-models list)").arg(idOrPath);
+    if (error) *error = tr("No installed model is called %1 (see: tern-models list)").arg(idOrPath);
     return false;
 }
 
@@ -205,7 +205,7 @@ bool ModelLibrary::setDefault(const QString& pathOrEmpty, QString* error) {
         for (const InstalledModel& m : list())
             if (m.path == pathOrEmpty || m.id == pathOrEmpty || absolute(m.path) == absolute(pathOrEmpty)) s.defaultPath = m.path;
         if (s.defaultPath.isEmpty()) {
-            if (error) *error = QStringLiteral("%1 is not an installed model").arg(pathOrEmpty);
+            if (error) *error = tr("%1 is not an installed model").arg(pathOrEmpty);
             return false;
         }
     }

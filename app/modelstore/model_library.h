@@ -4,6 +4,7 @@
 // file before it is added; remove frees the space (or only forgets a reference).
 #include "app/modelstore/gguf_check.h"
 
+#include <QCoreApplication>
 #include <QString>
 #include <QVector>
 #include <functional>
@@ -21,6 +22,8 @@ struct InstalledModel {
 };
 
 class ModelLibrary {
+    Q_DECLARE_TR_FUNCTIONS(ModelLibrary)  // its errors are shown on the Models page
+
 public:
     explicit ModelLibrary(const QString& modelsDir);  // creates the dir on first write only
     QString modelsDir() const { return dir_; }

@@ -2,6 +2,7 @@
 
 #include "app/modelstore/system_memory.h"
 
+#include <QCoreApplication>
 #include <cmath>
 
 namespace tern::modelstore {
@@ -9,9 +10,9 @@ namespace tern::modelstore {
 QString formatDuration(double seconds) {
     if (seconds < 0 || !std::isfinite(seconds)) return QString();
     const qint64 s = static_cast<qint64>(std::llround(seconds));
-    if (s < 60) return QStringLiteral("%1 s").arg(s);
-    if (s < 3600) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+    if (s < 60) return QCoreApplication::translate("tern::modelstore", "%1 s").arg(s);
+    if (s < 3600) return QCoreApplication::translate("tern::modelstore", "%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QCoreApplication::translate("tern::modelstore", "%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
 QString progressLine(qint64 received, qint64 total, double bytesPerSecond, double secondsLeft) {

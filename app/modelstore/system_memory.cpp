@@ -1,5 +1,6 @@
 #include "app/modelstore/system_memory.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QRegularExpression>
 
@@ -44,16 +45,16 @@ Fit fitFor(qint64 ramNeeded, qint64 totalRam) {
 
 QString fitLabel(Fit f) {
     switch (f) {
-    case Fit::Fits: return QStringLiteral("Fits");
-    case Fit::Tight: return QStringLiteral("Tight");
-    case Fit::WontFit: return QStringLiteral("Won't fit");
+    case Fit::Fits: return QCoreApplication::translate("tern::modelstore", "Fits");
+    case Fit::Tight: return QCoreApplication::translate("tern::modelstore", "Tight");
+    case Fit::WontFit: return QCoreApplication::translate("tern::modelstore", "Won't fit");
     }
     return QString();
 }
 
 QString formatBytes(qint64 n) {
     if (n < 0) return QStringLiteral("?");
-    if (n < 1000) return QStringLiteral("%1 B").arg(n);
+    if (n < 1000) return QCoreApplication::translate("tern::modelstore", "%1 B").arg(n);
     const char* units[] = {"kB", "MB", "GB", "TB"};
     double v = static_cast<double>(n);
     int u = -1;
