@@ -103,6 +103,8 @@ public:
     // Pointer into the mapping; throws tern::Error if info does not lie inside this file.
     const uint8_t* tensor_data(const GgufTensorInfo& info) const;
     uint64_t data_offset() const { return data_offset_; }  // absolute file offset of the data section
+    // Reads tensor bytes through the file instead of the mapping (mapped_file.h); may be null.
+    std::shared_ptr<const MappedFileReader> reader() const { return map_.reader(); }
 
 private:
     friend class GgufParser;

@@ -88,6 +88,10 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
     return *this;
 }
 
+// No positional reads here (MappedFile::reader() is null): these exist only to link.
+MappedFileReader::~MappedFileReader() = default;
+bool MappedFileReader::read(const void*, uint64_t, void*) const noexcept { return false; }
+
 #else  // POSIX
 
 MappedFile MappedFile::open(const std::string& path) {
@@ -111,9 +115,13 @@ MappedFile MappedFile::open(const std::string& path) {
     }
     void* p = mmap(nullptr, static_cast<size_t>(mf.size_), PROT_READ, MAP_SHARED, fd, 0);
     const int err = errno;
-    ::close(fd);  // the mapping stays valid without the descriptor
-    if (p == MAP_FAILED) throw Error("cannot open " + path + ": mmap failed: " + std::strerror(err));
+    if (p == MAP_FAILED) {
+        ::close(fd);
+        throw Error("cannot open " + path + ": mmap failed: " + std::strerror(err));
+    }
     mf.data_ = static_cast<const uint8_t*>(p);
+    // The descriptor stays open for MappedFileReader (the mapping itself would not need it).
+    mf.reader_ = std::make_shared<const MappedFileReader>(fd, mf.data_, mf.size_);
     return mf;
 }
 
@@ -121,18 +129,35 @@ void MappedFile::release() noexcept {
     if (data_) munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_));
     data_ = nullptr;
     size_ = 0;
+    reader_.reset();
 }
 
 MappedFile::MappedFile(MappedFile&& o) noexcept
-    : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+    : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), reader_(std::move(o.reader_)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
     if (this != &o) {
         release();
         data_ = std::exchange(o.data_, nullptr);
         size_ = std::exchange(o.size_, 0);
+        reader_ = std::move(o.reader_);
     }
     return *this;
+}
+
+MappedFileReader::~MappedFileReader() { ::close(fd_); }
+
+bool MappedFileReader::read(const void* p, uint64_t n, void* dst) const noexcept {
+    const uint8_t* b = static_cast<const uint8_t*>(p);
+    if (b < base_ || b > base_ + size_ || n > (uint64_t)(base_ + size_ - b)) return false;
+    uint64_t off = (uint64_t)(b - base_), done = 0;
+    while (done < n) {
+        const ssize_t r = ::pread(fd_, static_cast<uint8_t*>(dst) + done, (size_t)(n - done), (off_t)(off + done));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;  // an error, or the file shrank under the mapping
+        done += (uint64_t)r;
+    }
+    return true;
 }
 
 #endif

@@ -60,6 +60,7 @@ struct Scratch {
     std::vector<int32_t> qsum;
     std::vector<float> factor;
     std::vector<float> f;
+    std::vector<uint8_t> rows;  // rows read through the file (forward_rows)
 };
 Scratch& scratch() {
     thread_local Scratch s;
@@ -228,6 +229,7 @@ public:
             data_ = owned_->data();
         }
         row_bytes_ = ggml_row_bytes(type_, in_);
+        if (!owned_ && layout_ == kernels::FloatLayout::Rows) reader_ = w.reader;
     }
 
     // Builds the Q8_0 screening copy and the row norms A, B, C of ScreenBounds (linear.h) from
@@ -336,6 +338,7 @@ public:
 
     void forward_rows(const float* x, const int32_t* rows, int64_t n_rows, float* y, ThreadPool& pool) const override {
         if (type_ != GgmlType::F16) return Linear::forward_rows(x, rows, n_rows, y, pool);
+        if (reader_) return forward_rows_read(x, rows, n_rows, y, pool);
         // The F16 kernel's arithmetic for a row depends only on that row (float_simd.h), but the
         // R4 layout is read a whole group of four rows at a time: compute each listed row's group.
         const int64_t span = layout_ == kernels::FloatLayout::R4 ? 4 : 1;
@@ -351,6 +354,35 @@ public:
         pool.parallel_for((int64_t)units.size(), [&](int64_t u0, int64_t u1) {
             for (int64_t u = u0; u < u1; ++u) kt.f16_gemm(g, units[u], std::min<int64_t>(out_, units[u] + span));
         });
+    }
+
+    // forward_rows for a matrix used in place from a mapping: the listed rows are read through the
+    // file into a compact matrix (no page of the mapping touched) and computed there. The F16
+    // kernel's arithmetic for a row depends only on that row (float_simd.h), so each value is
+    // bit-identical to the full pass. A full pass since the last call left the whole mapping
+    // resident: released first, so that one fallback step does not keep 0.66 GB resident.
+    void forward_rows_read(const float* x, const int32_t* rows, int64_t n_rows, float* y, ThreadPool& pool) const {
+        if (mapping_touched_.exchange(false, std::memory_order_relaxed)) release_mapped_pages(data_, nbytes_);
+        Scratch& s = scratch();
+        s.rows.resize((size_t)n_rows * row_bytes_);
+        s.f.resize((size_t)n_rows);
+        const kernels::KernelTable& kt = kernels::active_kernels();
+        kernels::FloatGemm g = gemm_args(x, s.f.data(), 1);
+        g.w = s.rows.data();
+        g.rows = n_rows;
+        g.ldy = n_rows;
+        uint8_t* buf = s.rows.data();
+        pool.parallel_for(n_rows, [&](int64_t i0, int64_t i1) {
+            for (int64_t i = i0; i < i1; ++i) read_row(rows[i], buf + i * row_bytes_);
+            kt.f16_gemm(g, i0, i1);
+        });
+        for (int64_t i = 0; i < n_rows; ++i) y[rows[i]] = s.f[i];
+    }
+
+    // Row r's bytes in the file's layout, through the file when there is a reader.
+    void read_row(int64_t r, uint8_t* dst) const {
+        const uint8_t* src = data_ + r * row_bytes_;
+        if (!reader_ || !reader_->read(src, row_bytes_, dst)) std::memcpy(dst, src, row_bytes_);
     }
 
     // The kernel arguments for y = W x over n_tokens (one place for the full and the screened pass).
@@ -382,6 +414,7 @@ public:
     void forward(const float* x, float* y, int n_tokens, ThreadPool& pool) const override {
         const kernels::KernelTable& kt = kernels::active_kernels();
         const kernels::FloatGemm g = gemm_args(x, y, n_tokens);
+        if (reader_) mapping_touched_.store(true, std::memory_order_relaxed);
         switch (type_) {
             case GgmlType::F16:
                 pool.parallel_for(out_, [&](int64_t r0, int64_t r1) { kt.f16_gemm(g, r0, r1); }, kRowGranule);
@@ -409,7 +442,11 @@ public:
     }
 
     void dequantize_row(int64_t r, float* dst) const override {
-        if (layout_ == kernels::FloatLayout::R4) {
+        if (reader_) {  // a tied embedding's lookup: one row, not the folio around it
+            std::vector<uint8_t> row(row_bytes_);
+            read_row(r, row.data());
+            to_float(type_, row.data(), dst, in_);
+        } else if (layout_ == kernels::FloatLayout::R4) {
             std::vector<uint16_t> row(in_);
             kernels::f16_r4_row(reinterpret_cast<const uint16_t*>(data_), in_, r, row.data());
             to_float(type_, reinterpret_cast<const uint8_t*>(row.data()), dst, in_);
@@ -442,6 +479,10 @@ private:
     // Output screening: the Q8_0 copy (rows in order) and per-row ||w - wq||, ||wq||, ||w||.
     std::unique_ptr<WeightBuffer> screen_q8_;
     std::vector<float> norm_a_, norm_b_, norm_c_;
+    // Used in place from a mapping: scattered rows are read through the file (WeightView::reader),
+    // and a full pass marks the mapping resident until the next sparse read releases it.
+    std::shared_ptr<const MappedFileReader> reader_;
+    mutable std::atomic<bool> mapping_touched_{false};
 };
 
 }  // namespace

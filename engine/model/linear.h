@@ -12,6 +12,7 @@
 
 namespace tern {
 
+class MappedFileReader;
 class ThreadPool;
 
 // Weights of one 2-D tensor: ne0 = in (row length), ne1 = out (rows). `data` must outlive the
@@ -23,6 +24,11 @@ struct WeightView {
     int64_t out = 0;
     const uint8_t* data = nullptr;
     uint64_t nbytes = 0;
+    // Set when `data` lies in a file mapping whose pages the layer may drop (not a mapping the
+    // user asked to compute from): a layer that computes from the mapping in place then reads
+    // scattered rows (screened candidates, embedding lookups) through the file, so that they do
+    // not make the matrix resident (engine/gguf/mapped_file.h, MappedFileReader).
+    std::shared_ptr<const MappedFileReader> reader;
 };
 
 // Load-time transformations. Both copy the weights into memory the layer owns.

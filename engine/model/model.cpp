@@ -169,6 +169,7 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
             LinearOptions o = layer_options;
             o.screen = it.screen;  // the screening copy is built from the mapped rows
             o.release_source = release && it.in_place;  // never on the anonymous copy
+            if (o.release_source) w.reader = f.reader();  // sparse rows read through the file
             matrix_slot(it.plan) = make_linear(w, scale, o);
             weight_bytes_total_ += matrix_slot(it.plan)->screen_bytes();
         }

@@ -208,7 +208,10 @@ Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, in
             session.reset();
             if (depth > 0) session.prefill(context);
             auto t0 = std::chrono::steady_clock::now();
-            session.prefill(prompt);
+            // The prompt's last logits as a chat turn computes them: screened for the sampler
+            // that follows (ChatEngine), so the full F16 pass does not make the whole output
+            // matrix resident in the figures of a run.
+            session.prefill(prompt, {}, &greedy);
             pp.push_back(n_prompt / seconds_since(t0));
         }
         if (n_gen > 0) {
