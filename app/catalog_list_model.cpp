@@ -19,7 +19,7 @@ QVariant CatalogListModel::data(const QModelIndex& index, int role) const {
         case DescriptionRole: return e.description;
         case LicenseRole: return e.license;
         case HomepageRole: return e.homepage;
-        case SizeTextRole: return e.sizeBytes > 0 ? modelstore::formatBytes(e.sizeBytes) : QStringLiteral("size unknown");
+        case SizeTextRole: return e.sizeBytes > 0 ? modelstore::formatBytes(e.sizeBytes) : tr("size unknown");
         case RamTextRole: return e.ramBytes > 0 ? modelstore::formatBytes(e.ramBytes) : QString();
         case FitRole: return totalRam_ > 0 ? int(fit) : -1;
         case FitTextRole: return totalRam_ > 0 ? modelstore::fitLabel(fit) : QString();

@@ -1,5 +1,6 @@
 #include "app/conversation_export.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -7,6 +8,12 @@
 
 namespace tern::app {
 namespace {
+
+// The Markdown export is read by people: its headings and labels are translated. (The JSON
+// export's keys and state names are data and stay as they are.)
+struct MarkdownText {
+    Q_DECLARE_TR_FUNCTIONS(ConversationExport)
+};
 
 QString isoTime(qint64 ms) {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
@@ -25,21 +32,21 @@ const char* stateName(MessageState s) {
 }  // namespace
 
 QString exportMarkdown(const ConversationRecord& c, const QVector<MessageRecord>& path, const QString& systemPrompt) {
-    QString md = QStringLiteral("# %1\n\n").arg(c.title.isEmpty() ? QStringLiteral("Conversation") : c.title);
-    md += QStringLiteral("_Model: %1 · started %2_\n\n")
-              .arg(c.model.isEmpty() ? QStringLiteral("unknown") : c.model,
-                   QDateTime::fromMSecsSinceEpoch(c.createdAt).toString(QStringLiteral("yyyy-MM-dd hh:mm")));
+    QString md = QStringLiteral("# %1\n\n").arg(c.title.isEmpty() ? MarkdownText::tr("Conversation") : c.title);
+    md += QStringLiteral("_%1_\n\n").arg(MarkdownText::tr("Model: %1 · started %2")
+              .arg(c.model.isEmpty() ? MarkdownText::tr("unknown") : c.model,
+                   QDateTime::fromMSecsSinceEpoch(c.createdAt).toString(QStringLiteral("yyyy-MM-dd hh:mm"))));
     if (!systemPrompt.trimmed().isEmpty()) {
         // A blockquote keeps the prompt's own Markdown from merging with the headings around it.
         QString quoted = systemPrompt.trimmed();
         quoted.replace(QLatin1Char('\n'), QStringLiteral("\n> "));
-        md += QStringLiteral("**System prompt**\n\n> %1\n\n").arg(quoted);
+        md += QStringLiteral("**%1**\n\n> %2\n\n").arg(MarkdownText::tr("System prompt"), quoted);
     }
     for (const MessageRecord& m : path) {
-        md += m.role == QLatin1String("user") ? QStringLiteral("## You\n\n") : QStringLiteral("## Assistant\n\n");
+        md += QStringLiteral("## %1\n\n").arg(m.role == QLatin1String("user") ? MarkdownText::tr("You") : MarkdownText::tr("Assistant"));
         md += m.content.trimmed();
-        if (m.state == MessageState::Stopped) md += QStringLiteral("\n\n_(stopped)_");
-        if (m.state == MessageState::Interrupted) md += QStringLiteral("\n\n_(interrupted)_");
+        if (m.state == MessageState::Stopped) md += QStringLiteral("\n\n_%1_").arg(MarkdownText::tr("(stopped)"));
+        if (m.state == MessageState::Interrupted) md += QStringLiteral("\n\n_%1_").arg(MarkdownText::tr("(interrupted)"));
         md += QStringLiteral("\n\n");
     }
     return md;

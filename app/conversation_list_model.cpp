@@ -4,13 +4,17 @@
 
 namespace tern::app {
 
+QString ConversationListModel::shownTitle(const QString& title) {
+    return title.isEmpty() ? tr("New chat") : title;
+}
+
 int ConversationListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : (int)list_.size(); }
 
 QString ConversationListModel::sectionFor(qint64 updatedAtMs, QDate today) {
     const QDate day = QDateTime::fromMSecsSinceEpoch(updatedAtMs).date();  // local time
-    if (day >= today) return QStringLiteral("Today");
-    if (day == today.addDays(-1)) return QStringLiteral("Yesterday");
-    return QStringLiteral("Earlier");
+    if (day >= today) return tr("Today");
+    if (day == today.addDays(-1)) return tr("Yesterday");
+    return tr("Earlier");
 }
 
 QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
@@ -19,7 +23,7 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
     switch (role) {
         case ConversationIdRole: return c.id;
         case Qt::DisplayRole:
-        case TitleRole: return c.title.isEmpty() ? QStringLiteral("New chat") : c.title;
+        case TitleRole: return shownTitle(c.title);
         case SectionRole: return sectionFor(c.updatedAt, today_.isValid() ? today_ : QDate::currentDate());
         case UpdatedAtRole: return c.updatedAt;
         case ModelRole: return c.model;

@@ -27,6 +27,9 @@ public:
     qint64 idAt(int row) const;
     void setToday(QDate today) { today_ = today; }  // tests pin the date
     static QString sectionFor(qint64 updatedAtMs, QDate today);
+    // A conversation's title as the window shows it: "New chat" until it has one. (Also for
+    // search results and the undo bar, so all say the same.)
+    static QString shownTitle(const QString& title);
 
 signals:
     void countChanged();

@@ -33,11 +33,11 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
         case StatusTextRole: return modelstore::statusLabel(st);
         case FractionRole: return d->total() > 0 ? double(d->received()) / double(d->total()) : 0.0;
         case BytesTextRole:
-            return d->total() > 0 ? QStringLiteral("%1 of %2").arg(modelstore::formatBytes(d->received()), modelstore::formatBytes(d->total()))
+            return d->total() > 0 ? tr("%1 of %2").arg(modelstore::formatBytes(d->received()), modelstore::formatBytes(d->total()))
                                   : modelstore::formatBytes(d->received());
-        case RateTextRole: return running && d->rate() > 0 ? modelstore::formatBytes(qint64(d->rate())) + QStringLiteral("/s") : QString();
+        case RateTextRole: return running && d->rate() > 0 ? tr("%1/s").arg(modelstore::formatBytes(qint64(d->rate()))) : QString();
         case TimeLeftTextRole:
-            return running && d->secondsLeft() >= 0 ? modelstore::formatDuration(d->secondsLeft()) + QStringLiteral(" left") : QString();
+            return running && d->secondsLeft() >= 0 ? tr("%1 left").arg(modelstore::formatDuration(d->secondsLeft())) : QString();
         case MessageRole: return d->message();
         case CanPauseRole:
             return st == DownloadStatus::Queued || running || st == DownloadStatus::Retrying;

@@ -15,7 +15,7 @@ void HistoryController::refresh() {
         conversations_.setConversations(store_->conversations());
         if (!query_.trimmed().isEmpty()) results_.setHits(store_->search(query_));
     } catch (const StoreError& e) {
-        emit failed(QStringLiteral("Could not read the history"), QString::fromUtf8(e.what()));
+        emit failed(tr("Could not read the history"), QString::fromUtf8(e.what()));
     }
 }
 
@@ -48,9 +48,9 @@ void HistoryController::remove(qint64 id) {
         store_->conversation(id, &c);
         store_->markDeleted(id, true);
         undoId_ = id;
-        undoTitle_ = c.title.isEmpty() ? QStringLiteral("New chat") : c.title;
+        undoTitle_ = ConversationListModel::shownTitle(c.title);
     } catch (const StoreError& e) {
-        emit failed(QStringLiteral("Could not delete the conversation"), QString::fromUtf8(e.what()));
+        emit failed(tr("Could not delete the conversation"), QString::fromUtf8(e.what()));
         return;
     }
     emit undoChanged();
@@ -64,7 +64,7 @@ void HistoryController::undoRemove() {
     try {
         store_->markDeleted(id, false);
     } catch (const StoreError& e) {
-        emit failed(QStringLiteral("Could not restore the conversation"), QString::fromUtf8(e.what()));
+        emit failed(tr("Could not restore the conversation"), QString::fromUtf8(e.what()));
         return;
     }
     undoId_ = 0;

@@ -109,7 +109,7 @@ void InferenceWorker::loadModel(const QString& path) {
     } catch (const std::bad_alloc&) {
         engine_.reset();
         model_.reset();
-        emit modelLoadFailed(path, QStringLiteral("not enough memory to load this model"));
+        emit modelLoadFailed(path, tr("not enough memory to load this model"));
         return;
     } catch (const std::exception& e) {
         engine_.reset();
@@ -148,7 +148,7 @@ void InferenceWorker::generate(const GenerationRequest& request) {
     }
     if (!engine_) {
         finishActive();
-        emit generationFailed(request.id, int(FailureKind::NoModel), QStringLiteral("no model is loaded"));
+        emit generationFailed(request.id, int(FailureKind::NoModel), tr("no model is loaded"));
         return;
     }
     std::vector<ChatMessage> messages;
@@ -195,7 +195,7 @@ void InferenceWorker::generate(const GenerationRequest& request) {
     } catch (const std::bad_alloc&) {
         finishActive();
         engine_->clear_cache();  // give the memory back; caches are rebuilt on the next request
-        emit generationFailed(request.id, int(FailureKind::OutOfMemory), QStringLiteral("out of memory"));
+        emit generationFailed(request.id, int(FailureKind::OutOfMemory), tr("out of memory"));
     } catch (const std::exception& e) {
         finishActive();
         emit generationFailed(request.id, int(FailureKind::Engine), QString::fromStdString(e.what()));

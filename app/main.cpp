@@ -17,18 +17,21 @@
 
 namespace {
 
+// The command line's help text is read by people: translated, in the context "CommandLine".
 struct Options {
-    QCommandLineOption model{{QStringLiteral("m"), QStringLiteral("model")}, QStringLiteral("Load this GGUF model."), QStringLiteral("FILE")};
+    Q_DECLARE_TR_FUNCTIONS(CommandLine)
+public:
+    QCommandLineOption model{{QStringLiteral("m"), QStringLiteral("model")}, tr("Load this GGUF model."), tr("FILE")};
     QCommandLineOption screenshot{QStringLiteral("screenshot"),
-                                  QStringLiteral("Save a picture of the window once the model is loaded, then quit."), QStringLiteral("PNG")};
-    QCommandLineOption threads{{QStringLiteral("t"), QStringLiteral("threads")}, QStringLiteral("Inference threads (default: all)."), QStringLiteral("N")};
+                                  tr("Save a picture of the window once the model is loaded, then quit."), tr("PNG")};
+    QCommandLineOption threads{{QStringLiteral("t"), QStringLiteral("threads")}, tr("Inference threads (default: all)."), tr("N")};
 };
 
 Options describe(QCommandLineParser& cli) {
     Options o;
-    cli.setApplicationDescription(QStringLiteral("Chat with ternary (1.58-bit) language models, offline."));
+    cli.setApplicationDescription(Options::tr("Chat with ternary (1.58-bit) language models, offline."));
     cli.addHelpOption();
-    cli.addOption(QCommandLineOption(QStringLiteral("version"), QStringLiteral("Print the version and quit.")));
+    cli.addOption(QCommandLineOption(QStringLiteral("version"), Options::tr("Print the version and quit.")));
     cli.addOptions({o.model, o.screenshot, o.threads});
     return o;
 }

@@ -28,10 +28,10 @@ void ModelController::start(const QString& builtIn, const QStringList& extras, c
     if (pick.isEmpty()) pick = builtIn;
     if (pick.isEmpty() && models_.rowCount() > 0 && !models_.entryAt(0)->missing) pick = models_.entryAt(0)->path;
     if (pick.isEmpty()) {
-        emit notice(QStringLiteral("No model found"),
-                    QStringLiteral("Tern's built-in model is missing from this installation, and no other model is "
-                                   "installed. Open Models to download one, reinstall Tern, or start Tern with "
-                                   "--model FILE.gguf."));
+        emit notice(tr("No model found"),
+                    tr("Tern's built-in model is missing from this installation, and no other model is "
+                       "installed. Open Models to download one, reinstall Tern, or start Tern with "
+                       "--model FILE.gguf."));
         return;
     }
     load(pick);

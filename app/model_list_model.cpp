@@ -29,14 +29,14 @@ ModelEntry ModelListModel::describe(const QString& path, bool isDefault) {
         // Whatever the card says, users must learn that this is a demo and where real models are.
         const QJsonValue p = j.value(QLatin1String("parameters"));
         const double params = p.isObject() ? p.toObject().value(QLatin1String("total")).toDouble() : p.toDouble();
-        const QString size = params > 0 ? QStringLiteral(" (%1 M parameters)").arg(params / 1e6, 0, 'f', 1) : QString();
+        const QString size = params > 0 ? QLatin1Char(' ') + tr("(%1 M parameters)").arg(params / 1e6, 0, 'f', 1) : QString();
         if (described.isEmpty())
-            described = QStringLiteral("Tern's built-in model is a tiny demo, trained only to write short, simple stories. "
-                                       "It shows that everything works offline, but it cannot answer questions or follow "
-                                       "instructions.");
+            described = tr("Tern's built-in model is a tiny demo, trained only to write short, simple stories. "
+                           "It shows that everything works offline, but it cannot answer questions or follow "
+                           "instructions.");
         e.summary = described + size;
         if (!described.contains(QLatin1String("model manager"), Qt::CaseInsensitive))
-            e.summary += QStringLiteral(" For real conversations, get BitNet b1.58 2B4T (1.2 GB) from the model manager.");
+            e.summary += QLatin1Char(' ') + tr("For real conversations, get BitNet b1.58 2B4T (1.2 GB) from the model manager.");
     } else {
         e.summary = described.isEmpty() ? QStringLiteral("%1, %2").arg(fi.fileName(), formatBytes(e.sizeBytes)) : described;
     }
@@ -62,8 +62,8 @@ void ModelListModel::scan(const QString& builtIn, const QVector<modelstore::Inst
             ModelEntry e;
             e.path = m.path;
             e.name = m.name.isEmpty() ? QFileInfo(m.path).completeBaseName() : m.name;
-            e.summary = QStringLiteral("The file %1 is no longer there. It may be on a drive that is not connected, "
-                                       "or it was moved or deleted.").arg(m.path);
+            e.summary = tr("The file %1 is no longer there. It may be on a drive that is not connected, "
+                           "or it was moved or deleted.").arg(m.path);
             e.inLibrary = e.inPlace = e.missing = true;
             found.push_back(e);
             continue;

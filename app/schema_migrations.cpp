@@ -1,5 +1,6 @@
 #include "app/schema_migrations.h"
 
+#include <QCoreApplication>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -84,7 +85,7 @@ int schemaVersion(QSqlDatabase& db) {
 
 QString migrate(QSqlDatabase& db, int target) {
     const int current = schemaVersion(db);
-    if (current < 0) return db.lastError().text().isEmpty() ? QStringLiteral("cannot read the schema version")
+    if (current < 0) return db.lastError().text().isEmpty() ? QCoreApplication::translate("SchemaMigrations", "cannot read the schema version")
                                                              : db.lastError().text();
     for (int v = current + 1; v <= target && v <= kSchemaVersion; ++v) {
         if (!db.transaction()) return db.lastError().text();

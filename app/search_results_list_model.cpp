@@ -1,5 +1,7 @@
 #include "app/search_results_list_model.h"
 
+#include "app/conversation_list_model.h"
+
 namespace tern::app {
 
 int SearchResultsListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : (int)hits_.size(); }
@@ -11,7 +13,7 @@ QVariant SearchResultsListModel::data(const QModelIndex& index, int role) const 
         case ConversationIdRole: return h.conversationId;
         case MessageIdRole: return h.messageId;
         case Qt::DisplayRole:
-        case TitleRole: return h.title.isEmpty() ? QStringLiteral("New chat") : h.title;
+        case TitleRole: return ConversationListModel::shownTitle(h.title);
         case SnippetRole: return h.snippetHtml;
     }
     return {};
