@@ -139,7 +139,7 @@ void inspect_tensors(const GgufFile& f, const LoadOptions& options, ModelInspect
             // chosen rows. So with map_in_place it stays mapped: only those rows' pages become
             // resident, and the screening copy (about half its bytes) is what is read whole.
             o.screen = options.output_screening && t.is_output && !options.use_mmap && !t.scale &&
-                       linear_screenable(view, o);
+                       info->nbytes >= options.screening_min_bytes && linear_screenable(view, o);
             t.screen = o.screen;
             if (t.screen) {
                 if (in_place) o.repack = false;

@@ -32,6 +32,7 @@ std::string official_tiny() { return tern_test::data_dir() + "/models/bitnetcpp-
 LoadOptions with_screening(bool on) {
     LoadOptions o = tern_test::threads(2);
     o.output_screening = on;
+    o.screening_min_bytes = 0;  // the built-in model's 2 MiB matrix too
     return o;
 }
 
@@ -315,4 +316,13 @@ TEST_CASE("the screened layout: output matrix mapped, a Q8_0 copy owned", "[scre
     const auto b = Model::load(path, with_screening(false));
     Session sb(*b);
     CHECK(all == sb.logits_all({128000, 791, 6864}));
+}
+
+TEST_CASE("small output matrices are not screened by default", "[screening]") {
+    // The built-in model's 2 MiB F16 matrix stays in cache: the full pass is faster there.
+    LoadOptions defaults = tern_test::threads(1);
+    CHECK_FALSE(Model::load(tern_test::builtin_model(), defaults)->can_screen());
+    CHECK(Model::load(official_tiny(), defaults)->can_screen());  // 64 MiB
+    defaults.screening_min_bytes = 0;
+    CHECK(Model::load(tern_test::builtin_model(), defaults)->can_screen());
 }
