@@ -206,7 +206,7 @@ Speeds measure(const Model& model, Session& session, int n_prompt, int n_gen, in
     for (int r = 0; r < reps; ++r) {
         if (n_prompt > 0) {
             session.reset();
-            if (depth > 0) session.prefill(context);
+            if (depth > 0) session.prefill(context, {}, &greedy);  // screened, as a chat turn
             auto t0 = std::chrono::steady_clock::now();
             // The prompt's last logits as a chat turn computes them: screened for the sampler
             // that follows (ChatEngine), so the full F16 pass does not make the whole output
