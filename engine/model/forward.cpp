@@ -59,7 +59,7 @@ void Model::forward(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, For
 void Model::forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& kv, ForwardScratch& s,
                           LogitsFor which, float* logits, const ScreenRequest* screen, ScreenOutcome* outcome) const {
     const ModelConfig& c = config_;
-    ThreadPool& pool = *pool_;
+    ThreadPool& pool = pool_for(n);
     s.reserve(c, n);
     const int64_t E = c.n_embd, Q = c.q_dim(), KV = c.kv_dim(), F = c.n_ff;
     float* x = s.x.data();
@@ -82,7 +82,7 @@ void Model::forward_batch(const int32_t* tokens, int n, int32_t pos0, KvCache& k
                 kv.store(il, pos, s.k.data() + t * KV, s.v.data() + t * KV);
             }
         });
-        attention(il, n, pos0, kv, s);
+        attention(il, n, pos0, kv, s, pool);
         if (!L.attn_sub_norm.empty()) rmsnorm_rows(pool, s.att.data(), L.attn_sub_norm.data(), s.att.data(), n, Q, c.rms_eps);
         L.wo->forward(s.att.data(), xn, n, pool);
         add_inplace(pool, x, xn, n * E);
@@ -127,7 +127,7 @@ ScreenOutcome::Kind Model::screen_logits(const float* x, const ScreenRequest& re
     s.screen_hi.resize(V);
     float* lo = s.screen_lo.data();
     float* hi = s.screen_hi.data();
-    if (!out.screen(x, ScreenBounds{lo, hi}, *pool_)) return Kind::Unbounded;
+    if (!out.screen(x, ScreenBounds{lo, hi}, pool_for(1))) return Kind::Unbounded;
 
     // The penalties, exactly as Sampler::apply_penalty computes them (once per distinct id, with
     // its number of occurrences), on both ends of each bracket.
@@ -169,7 +169,7 @@ ScreenOutcome::Kind Model::screen_logits(const float* x, const ScreenRequest& re
     *candidates = (int32_t)rows.size();
     if ((int64_t)rows.size() > req.max_candidates) return Kind::TooMany;
 
-    out.forward_rows(x, rows.data(), (int64_t)rows.size(), logits, *pool_);
+    out.forward_rows(x, rows.data(), (int64_t)rows.size(), logits, pool_for(1));
     // Defensive: an exact logit outside its bracket would void the argument; never trust it.
     for (int32_t r : rows) {
         const float y = logits[r];
@@ -194,7 +194,7 @@ void Model::rope(float* head, int32_t pos) const {
 }
 
 // Causal grouped-query attention of the n new tokens over every cached position up to their own.
-void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& s) const {
+void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& s, ThreadPool& pool) const {
     const ModelConfig& c = config_;
     const int hd = c.head_dim;
     const int group = c.n_head / c.n_head_kv;  // query heads sharing one key/value head
@@ -206,11 +206,11 @@ void Model::attention(int il, int n, int32_t pos0, KvCache& kv, ForwardScratch& 
     // has a unit. (2B4T at 2 threads: 5 units of 4 heads measured as fast as 10 of 2, and ~30 %
     // faster after 2048 tokens of context than one head per unit, which reads each key 4 times.)
     int per_unit = group;
-    while (n * (c.n_head / per_unit) < pool_->size() && per_unit % 2 == 0) per_unit /= 2;
+    while (n * (c.n_head / per_unit) < pool.size() && per_unit % 2 == 0) per_unit /= 2;
     const int64_t n_sets = c.n_head / per_unit;  // head sets, each inside one key/value head
     const int64_t s_stride = pos0 + n;
     const bool f16 = kv.type() == KvType::F16;
-    pool_->parallel_for(n * n_sets, [&](int64_t u0, int64_t u1) {
+    pool.parallel_for(n * n_sets, [&](int64_t u0, int64_t u1) {
         std::vector<float> scores((size_t)per_unit * s_stride);
         const kernels::KernelTable& kt = kernels::active_kernels();
         for (int64_t u = u0; u < u1; ++u) {

@@ -42,6 +42,7 @@ std::vector<float> read_vector(const GgufFile& f, const GgufTensorInfo& t) {
 Model::~Model() = default;
 
 int Model::n_threads() const { return pool_->size(); }
+int Model::decode_threads() const { return pool_for(1).size(); }
 
 std::unique_ptr<Model> Model::load(const std::string& path, const LoadOptions& options) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -77,6 +78,8 @@ std::unique_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     // Kept open while any matrix is computed from it (tensor data pointers stay valid: moving
     // the file moves its mapping, not the mapped memory).
     if (options.use_mmap || inspection.mapped_bytes > 0) m->mapped_ = std::make_unique<GgufFile>(std::move(f));
+    if (m->pool_->size() > 1 && m->weight_bytes_per_token() < kSerialDecodeBytes)
+        m->serial_pool_ = std::make_unique<ThreadPool>(1);
     m->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return m;
 }

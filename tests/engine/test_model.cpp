@@ -196,3 +196,13 @@ TEST_CASE("inspect_model refuses what Model::load refuses, with the same message
     CHECK_THAT(inspect_error(arch), Catch::Contains("unsupported model architecture 'mamba'"));
     CHECK(inspect_error(arch) == load_error(arch));
 }
+
+TEST_CASE("a model read in a few MiB per token decodes on one thread", "[model]") {
+    // The built-in model (2.7 MiB per token): the pool's hand-offs cost more than they gain.
+    const auto small = Model::load(tern_test::builtin_model(), tern_test::threads(2));
+    CHECK(small->n_threads() == 2);  // prompts still use both
+    CHECK(small->decode_threads() == 1);
+    const auto tiny = Model::load(tern_test::data_dir() + "/models/bitnetcpp-2b4t-tiny-i2_s.gguf", tern_test::threads(2));
+    CHECK(tiny->weight_bytes_per_token() > (8u << 20));
+    CHECK(tiny->decode_threads() == 2);
+}
