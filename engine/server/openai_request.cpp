@@ -1,5 +1,7 @@
 #include "engine/server/openai_request.h"
 
+#include "engine/tokenizer/json_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -21,7 +23,7 @@ constexpr size_t kMaxStopBytes = 256;
 }
 
 json parse_body(std::string_view body) {
-    if (json_nesting_depth(body) > kMaxNesting) bad("", "the request body is nested too deeply");
+    if (json_too_deep_at(body, kMaxNesting) != std::string_view::npos) bad("", "the request body is nested too deeply");
     json j;
     try {
         j = json::parse(body.begin(), body.end());
@@ -175,25 +177,6 @@ std::string message_content(const json& m, size_t index) {
 }
 
 }  // namespace
-
-int json_nesting_depth(std::string_view text) {
-    int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > deepest) deepest = depth;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return deepest;
-}
 
 ChatRequest parse_chat_request(std::string_view body, const RequestLimits& limits) {
     const json j = parse_body(body);

@@ -38,8 +38,5 @@ struct CompletionRequest : GenerationRequest {
 ChatRequest parse_chat_request(std::string_view body, const RequestLimits& limits);
 CompletionRequest parse_completion_request(std::string_view body, const RequestLimits& limits);
 
-// Deepest nesting of arrays/objects in a JSON text (strings skipped), without parsing it: bodies
-// nested deeper than any real request are refused before they reach the parser.
-int json_nesting_depth(std::string_view text);
 
 }  // namespace tern::server

@@ -31,10 +31,9 @@ std::string position(std::string_view text, size_t offset) {
     throw JsonError(fmt::format("JSON error at {}: {}", position(text, offset), what), offset);
 }
 
-// Offset of the first '[' or '{' nested deeper than max_depth, or npos. Strings are skipped
-// (escapes included), so brackets inside them do not count; on malformed input the scan may
-// stop at a different place than the parser would, but either way the document is refused.
-size_t too_deep_at(std::string_view text, int max_depth) {
+}  // namespace
+
+size_t json_too_deep_at(std::string_view text, int max_depth) {
     int depth = 0;
     bool in_string = false, escaped = false;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -54,6 +53,8 @@ size_t too_deep_at(std::string_view text, int max_depth) {
     return std::string_view::npos;
 }
 
+namespace {
+
 // nlohmann's message without its "[json.exception.parse_error.101] parse error at line L,
 // column C: " prefix (our own position comes first, as byte offset too).
 std::string reason(const json::exception& e) {
@@ -70,7 +71,7 @@ std::string reason(const json::exception& e) {
 
 // nlohmann skips a UTF-8 BOM itself, and counts its bytes in the error offset.
 json parse_json(std::string_view text, int max_depth) {
-    if (const size_t at = too_deep_at(text, max_depth); at != std::string_view::npos)
+    if (const size_t at = json_too_deep_at(text, max_depth); at != std::string_view::npos)
         fail_at(text, at, fmt::format("nesting deeper than {} levels", max_depth));
     try {
         return json::parse(text.begin(), text.end());

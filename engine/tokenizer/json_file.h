@@ -29,6 +29,12 @@ private:
 
 constexpr int kJsonDefaultMaxDepth = 128;
 
+// Offset of the first '[' or '{' nested deeper than max_depth, or npos, without parsing: a
+// hostile nesting is refused before it reaches a parser or code that walks the document. Strings
+// are skipped (escapes included), so brackets inside them do not count; on malformed input the
+// scan may stop elsewhere than a parser would, but either way the text is refused.
+size_t json_too_deep_at(std::string_view text, int max_depth);
+
 // Parses a whole document (one value, surrounded only by whitespace; a UTF-8 BOM is skipped):
 // strict RFC 8259 (valid UTF-8 and escapes, no comments). Arrays and objects may nest at most
 // max_depth levels (a top-level container is level 1). Throws JsonError whose message reads

@@ -3,6 +3,7 @@
 #include "engine/server/openai_request.h"
 #include "engine/server/openai_response.h"
 #include "engine/server/server_options.h"
+#include "engine/tokenizer/json_file.h"
 
 #include <catch2/catch.hpp>
 
@@ -121,10 +122,12 @@ TEST_CASE("chat request: every mistake is a 400 naming the field", "[server]") {
 }
 
 TEST_CASE("request bodies nested absurdly deep are refused before parsing", "[server]") {
-    CHECK(json_nesting_depth(R"({"a": [1, {"b": "[[[[["}]})") == 3);  // brackets in strings do not count
-    CHECK(json_nesting_depth(R"("\"[")") == 0);
+    const auto npos = std::string_view::npos;
+    CHECK(json_too_deep_at(R"({"a": [1, {"b": "[[[[["}]})", 3) == npos);  // brackets in strings do not count
+    CHECK(json_too_deep_at(R"({"a": [1, {"b": "[[[[["}]})", 2) == 10);   // the third level's '{'
+    CHECK(json_too_deep_at(R"("\"[")", 0) == npos);
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-    CHECK(json_nesting_depth(deep) == 100000);
+    CHECK(json_too_deep_at(deep, 128) == 128);
     CHECK(chat_error(deep).first == 400);
 }
 
