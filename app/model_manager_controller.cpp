@@ -110,10 +110,12 @@ void ModelManagerController::download(const QString& catalogId) {
 QString ModelManagerController::addFromUrl(const QString& text) {
     const modelstore::ModelUrl parsed = modelstore::ModelUrl::parse(text);
     const QString error = parsed.ok() ? whyNotDownloadAs(parsed.fileName) : parsed.error;
+    const QString refused = tr("The model cannot be added");
     if (!error.isEmpty()) {
-        emit notice(tr("The model cannot be added"), error);
+        emit notice(refused, error);
         return error;
     }
+    emit noticeWithdrawn(refused);  // an address refused before (a typo) is not news any more
     modelstore::DownloadSpec spec;
     spec.id = parsed.fileName;  // as tern-models names a bare URL's download
     spec.url = parsed.url;

@@ -74,6 +74,8 @@ public:
 signals:
     // kind: "error" (something needs the user) or "info" (news).
     void notice(const QString& title, const QString& detail, const QString& kind = QStringLiteral("error"));
+    // A notice posted earlier with this title no longer holds (NoticeService::withdrawGlobal).
+    void noticeWithdrawn(const QString& title);
     void importingChanged();
     void importProgressChanged();
     void imported(const QString& path);

@@ -68,6 +68,13 @@ quint64 NoticeService::postForConversation(qint64 conversationId, const QString&
     return post(n);
 }
 
+void NoticeService::withdrawGlobal(const QString& title) {
+    const auto removed = notices_.removeIf([&](const Notice& n) {
+        return n.title == title && n.conversationId == Notice::AnyConversation && n.model.isEmpty();
+    });
+    if (removed) emit changed();
+}
+
 void NoticeService::dismiss(quint64 id) {
     const auto removed = notices_.removeIf([id](const Notice& n) { return n.id == id; });
     if (removed) emit changed();

@@ -42,6 +42,9 @@ public:
     quint64 postForConversation(qint64 conversationId, const QString& title, const QString& detail,
                                 Notice::Kind kind = Notice::Error, const QString& model = {});
     void dismiss(quint64 id);
+    // The app-wide notices with this title report a condition that is over (a model the user
+    // could not add has been added since): they go without the user dismissing them.
+    void withdrawGlobal(const QString& title);
     void dropConversation(qint64 conversationId);  // it was deleted: its notices mean nothing now
 
     // What the window shows: the open conversation and the loaded model.

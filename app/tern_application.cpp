@@ -90,6 +90,7 @@ bool TernApplication::start() {
 
     // Model and download news is about the app, not one chat: shown wherever the user is.
     connect(models_, &ModelController::notice, notices_, [this](const QString& t, const QString& d) { notices_->postGlobal(t, d); });
+    connect(manager_, &ModelManagerController::noticeWithdrawn, notices_, &NoticeService::withdrawGlobal);
     connect(manager_, &ModelManagerController::notice, notices_, [this](const QString& t, const QString& d, const QString& kind) {
         notices_->postGlobal(t, d, kind == QLatin1String("info") ? Notice::Info : kind == QLatin1String("warning") ? Notice::Warning : Notice::Error);
     });

@@ -221,6 +221,15 @@ TEST_CASE("notices are scoped to their conversation and model, merge, and inform
     CHECK(waitFor([&] { return n.visible().size() == 2; }, 5000));  // faded; errors and warnings stay
     n.dropConversation(7);
     CHECK(n.visible().size() == 1);
+
+    // A condition that is over: its app-wide notices go, a chat's notice of that title stays.
+    n.postGlobal("The model cannot be added", "not a .gguf address");
+    n.postForConversation(7, "The model cannot be added", "(scoped)");
+    n.setConversation(7);
+    REQUIRE(n.visible().size() == 3);
+    n.withdrawGlobal("The model cannot be added");
+    REQUIRE(n.visible().size() == 2);
+    CHECK(n.visible().back().detail == "(scoped)");
 }
 
 TEST_CASE("the chat controller shows the open chat's notices and the loaded model's: not after Ctrl+N", "[controller]") {

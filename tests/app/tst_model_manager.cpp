@@ -76,6 +76,8 @@ struct ManagerRig {
         manager = std::make_unique<ModelManagerController>(&library, models.get(), catalog);
         QObject::connect(manager.get(), &ModelManagerController::notice, manager.get(),
                          [this](const QString& t, const QString& d, const QString&) { notices << t + QStringLiteral(": ") + d; });
+        QObject::connect(manager.get(), &ModelManagerController::noticeWithdrawn, manager.get(),
+                         [this](const QString& t) { withdrawn << t; });
     }
     ~ManagerRig() {
         manager.reset();
@@ -90,6 +92,7 @@ struct ManagerRig {
     std::unique_ptr<ModelController> models;
     std::unique_ptr<ModelManagerController> manager;
     QStringList notices;
+    QStringList withdrawn;  // titles of notices withdrawn
 };
 
 }  // namespace
@@ -275,9 +278,12 @@ private slots:
             QCOMPARE(rig.notices, QStringList{QStringLiteral("The model cannot be added: ") + why});
         }
         QCOMPARE(rig.manager->downloads()->rowCount(), 0);
+        QVERIFY(rig.withdrawn.isEmpty());
 
         rig.manager->downloadManager()->setRateLimit(256 * 1024);  // slow enough to paste it again meanwhile
         QCOMPARE(rig.manager->addFromUrl(QStringLiteral("  ") + url + QStringLiteral("?pasted=1  ")), QString());
+        // The refusals above no longer hold: their notice goes.
+        QCOMPARE(rig.withdrawn, QStringList{QStringLiteral("The model cannot be added")});
         QCOMPARE(rig.manager->downloads()->rowCount(), 1);
         QVERIFY(rig.manager->addFromUrl(url).contains(QStringLiteral("already in the downloads list")));
         QCOMPARE(rig.manager->downloads()->rowCount(), 1);
