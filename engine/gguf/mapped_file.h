@@ -45,10 +45,10 @@ public:
 
     const uint8_t* data() const { return data_; }
     uint64_t size() const { return size_; }
-    // True if [p, p + n) lies inside this mapping.
     // Reads through the file instead of the mapping (MappedFileReader); null where the platform
     // has no positional read (Windows: rows are read through the mapping).
     std::shared_ptr<const MappedFileReader> reader() const { return reader_; }
+    // True if [p, p + n) lies inside this mapping.
     bool contains(const void* p, uint64_t n) const {
         const uint8_t* b = static_cast<const uint8_t*>(p);
         return data_ && b >= data_ && b <= data_ + size_ && n <= (uint64_t)(data_ + size_ - b);
