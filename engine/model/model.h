@@ -53,7 +53,7 @@ struct LoadOptions {
     bool output_screening = true;
     // Output matrices smaller than this are not screened: they stay in the CPU's caches, where the
     // full F16 pass costs less than screening plus recomputing (the built-in model's 2 MiB matrix
-    // decoded 5-15 % slower screened; 2B4T's 0.66 GB one 1.2-1.4x faster). Tests set 0.
+    // decoded 5-15 % slower screened; 2B4T's 0.66 GB one 1.1-1.3x faster). Tests set 0.
     uint64_t screening_min_bytes = 8ull << 20;
     // Bytes of memory the weights may take. 0: the physical memory available at load time
     // (engine/model/system_memory.h). A model needing more is refused with a clear error before
@@ -198,9 +198,11 @@ private:
     // Decode steps of a model this small run on the calling thread alone (decode_pool): one
     // token's whole work (~0.1 ms for 3 MiB of weights) is then comparable to the ~150 hand-offs
     // to the pool per token, and a pool thread that the OS deschedules (a GUI thread busy on
-    // the same cores) stalls every one of them. Measured on 2 cores, built-in model (2.7 MiB per
-    // token): 1 thread 8,182 tok/s, 2 threads 5,108; in the app while its window streamed, 2
-    // threads 1,622. bitnet.cpp's tiny 2B4T file (35.5 MiB per token): 2 threads 1.5x faster.
+    // the same cores) stalls every one of them. Measured on 2 cores (AMD EPYC Zen 5), built-in
+    // model (2.7 MiB per token), tern-app-bench with 2 threads, before/after alternated: the whole
+    // app decoding 1,805 and 1,769 tok/s before, 7,804 and 8,061 after (4.4x; the engine alone
+    // on an idle machine: 2 threads 4,100-9,200 tok/s from run to run, 1 thread ~8,200-9,600).
+    // bitnet.cpp's tiny 2B4T file (35.5 MiB per token): 2 threads 1.5x faster than 1.
     static constexpr uint64_t kSerialDecodeBytes = 8ull << 20;
     std::unique_ptr<ThreadPool> serial_pool_;
     ThreadPool& pool_for(int n_tokens) const {
