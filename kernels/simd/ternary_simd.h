@@ -26,15 +26,51 @@ namespace {
 
 inline int64_t tern_min(int64_t a, int64_t b) { return a < b ? a : b; }
 
+// Traits with the in-place decode (x86_simd.h: I128, I256; kInplaceFields) decode a vector with
+// one shift and four ANDs instead of three shifts and four, two of the fields coming out times 4
+// (their own accumulator in Acc2, divided by 4 at the flush). The GEMV is bound by these vector ALU
+// operations on AVX2, so it uses them; the sums are the same integers either way.
+template <class I>
+constexpr auto inplace_fields(int) -> decltype(I::kInplaceFields) { return I::kInplaceFields; }
+template <class I>
+constexpr bool inplace_fields(...) { return false; }
+
+// Blocks per accumulation period of ternary_tile.
+template <class I>
+constexpr int64_t tile_period() {
+  if constexpr (inplace_fields<I>(0)) return I::kFlushBlocks2;
+  else return I::kFlushBlocks;
+}
+
 // For R rows and T tokens, adds Σ code·q over blocks [b0, b1) — at most one accumulation
-// period — to acc[r*T + t]. rowp[r] points at block 0 of row r; consecutive blocks of a row are
-// bstride bytes apart. kMask: the data may hold the invalid code 3, which must count as 0.
+// period, tile_period<I>() — to acc[r*T + t]. rowp[r] points at block 0 of row r; consecutive
+// blocks of a row are bstride bytes apart. kMask: the data may hold the invalid code 3, which
+// must count as 0.
 template <class I, bool kMask, int R, int T>
 inline void ternary_tile(const uint8_t* const* rowp, int64_t bstride, int64_t b0, int64_t b1, const int8_t* q,
                          int64_t k, typename I::V32* acc) {
   using V = typename I::V;
   constexpr int W = I::kBytes;
   constexpr int C = 32 / W;  // vectors per 32-byte block
+  if constexpr (inplace_fields<I>(0)) {
+    typename I::Acc2 a2[R][T];
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < T; ++t) a2[r][t] = I::acc2_zero();
+    for (int64_t b = b0; b < b1; ++b) {
+      for (int c = 0; c < C; ++c) {
+        for (int r = 0; r < R; ++r) {
+          V x = I::load(rowp[r] + b * bstride + c * W);
+          if constexpr (kMask) x = I::canonical(x);
+          V codes[4];
+          I::decode_inplace(x, codes);
+          for (int t = 0; t < T; ++t) I::mac_inplace(a2[r][t], codes, q + t * k + b * 128 + c * W);
+        }
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < T; ++t) acc[r * T + t] = I::add32(acc[r * T + t], I::flush2(a2[r][t]));
+    return;
+  }
   typename I::Acc a16[R][T];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) a16[r][t] = I::acc_zero();
@@ -59,8 +95,9 @@ inline void ternary_rows(const uint8_t* const* rowp, int64_t bstride, int64_t b0
                          int64_t k, int32_t* out) {
   typename I::V32 acc[R * T];
   for (int i = 0; i < R * T; ++i) acc[i] = I::zero32();
-  for (int64_t f0 = b0; f0 < b1; f0 += I::kFlushBlocks)
-    ternary_tile<I, kMask, R, T>(rowp, bstride, f0, tern_min(b1, f0 + I::kFlushBlocks), q, k, acc);
+  constexpr int64_t kPeriod = tile_period<I>();
+  for (int64_t f0 = b0; f0 < b1; f0 += kPeriod)
+    ternary_tile<I, kMask, R, T>(rowp, bstride, f0, tern_min(b1, f0 + kPeriod), q, k, acc);
   for (int i = 0; i < R * T; ++i) out[i] += I::hsum32(acc[i]);
 }
 
@@ -112,7 +149,7 @@ inline void ternary_row_tokens(const TernaryGemm& g, const uint8_t* row, int64_t
 template <class I, bool kMask>
 void ternary_gemm_tiled(const TernaryGemm& g, int64_t r0, int64_t r1) {
   constexpr int64_t kSlabRows = 16, kSliceBlocks = 16, kTokChunk = 64;
-  static_assert(kSliceBlocks % I::kFlushBlocks == 0, "slices hold whole accumulation periods");
+  static_assert(kSliceBlocks % tile_period<I>() == 0, "slices hold whole accumulation periods");
   const int64_t nb = g.k / 128;
   int32_t part[kSlabRows * kTokChunk];
   for (int64_t s0 = r0; s0 < r1; s0 += kSlabRows) {

@@ -83,6 +83,36 @@ struct I128 {
   static void pin(Acc&) {}  // MSVC has no GCC-style asm (and its own register allocation)
 #endif
   static V32 flush(Acc acc) { return _mm_madd_epi16(acc, _mm_set1_epi16(1)); }
+
+  // The GEMV's decode (ternary_simd.h, ternary_tile): one shift instead of three. Fields 0 and 2
+  // are masked where they lie (bits 3..2 after and before a shift by 4), so their codes come out
+  // times 4 and are summed in their own accumulator, divided by 4 at the flush. Codes times 4 are
+  // at most 8: |pair| <= 2·8·128 = 2048, a block adds 2 fields · 2 halves per lane, so 4 blocks
+  // fit int16 (the times-1 accumulator takes a quarter of that).
+  static constexpr bool kInplaceFields = true;
+  struct Acc2 {
+    __m128i one, four;
+  };
+  static constexpr int64_t kFlushBlocks2 = 4;
+  static Acc2 acc2_zero() { return {_mm_setzero_si128(), _mm_setzero_si128()}; }
+  static void decode_inplace(V x, V* c) {  // c[f]: field f's codes, times 4 for f = 0, 2
+    const V m3 = _mm_set1_epi8(3), m12 = _mm_set1_epi8(12);
+    const V y = _mm_srli_epi16(x, 4);
+    c[0] = _mm_and_si128(y, m12);
+    c[1] = _mm_and_si128(y, m3);
+    c[2] = _mm_and_si128(x, m12);
+    c[3] = _mm_and_si128(x, m3);
+  }
+  static void mac_inplace(Acc2& acc, const V* c, const int8_t* a) {
+    acc.four = _mm_add_epi16(acc.four, _mm_add_epi16(_mm_maddubs_epi16(c[0], load(a)), _mm_maddubs_epi16(c[2], load(a + 64))));
+    acc.one = _mm_add_epi16(acc.one, _mm_add_epi16(_mm_maddubs_epi16(c[1], load(a + 32)), _mm_maddubs_epi16(c[3], load(a + 96))));
+  }
+  // acc.four holds 4x its fields' sums, a multiple of 4 in every lane: the shift is exact, and
+  // each accumulator holds at most 8128 in magnitude (-8192 with -128 activations), so the sum
+  // fits int16 before the widening.
+  static V32 flush2(Acc2 acc) {
+    return _mm_madd_epi16(_mm_add_epi16(acc.one, _mm_srai_epi16(acc.four, 2)), _mm_set1_epi16(1));
+  }
 };
 
 struct F128 {
@@ -208,6 +238,31 @@ struct I256 {
   static void pin(Acc&) {}
 #endif
   static V32 flush(Acc acc) { return _mm256_madd_epi16(acc, _mm256_set1_epi16(1)); }
+
+  // As I128's in-place decode; a whole block per vector: 2 fields per lane per block, 8 blocks.
+  static constexpr bool kInplaceFields = true;
+  struct Acc2 {
+    __m256i one, four;
+  };
+  static constexpr int64_t kFlushBlocks2 = 8;
+  static Acc2 acc2_zero() { return {_mm256_setzero_si256(), _mm256_setzero_si256()}; }
+  static void decode_inplace(V x, V* c) {
+    const V m3 = _mm256_set1_epi8(3), m12 = _mm256_set1_epi8(12);
+    const V y = _mm256_srli_epi16(x, 4);
+    c[0] = _mm256_and_si256(y, m12);
+    c[1] = _mm256_and_si256(y, m3);
+    c[2] = _mm256_and_si256(x, m12);
+    c[3] = _mm256_and_si256(x, m3);
+  }
+  static void mac_inplace(Acc2& acc, const V* c, const int8_t* a) {
+    acc.four = _mm256_add_epi16(acc.four,
+                                _mm256_add_epi16(_mm256_maddubs_epi16(c[0], load(a)), _mm256_maddubs_epi16(c[2], load(a + 64))));
+    acc.one = _mm256_add_epi16(acc.one,
+                               _mm256_add_epi16(_mm256_maddubs_epi16(c[1], load(a + 32)), _mm256_maddubs_epi16(c[3], load(a + 96))));
+  }
+  static V32 flush2(Acc2 acc) {  // as I128::flush2
+    return _mm256_madd_epi16(_mm256_add_epi16(acc.one, _mm256_srai_epi16(acc.four, 2)), _mm256_set1_epi16(1));
+  }
 };
 
 #if defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__))
@@ -221,6 +276,7 @@ inline __m256i dpbusd256(__m256i acc, __m256i u, __m256i s) {
 #endif
 }
 struct I256Vnni : I256 {
+  static constexpr bool kInplaceFields = false;  // vpdpbusd needs no int16 period: the plain decode
   struct Acc {
     __m256i a, b;
   };
