@@ -18,7 +18,7 @@ double ChatUsage::decode_tokens_per_second() const {
 }
 
 ChatEngine::ChatEngine(const Model& model, ChatEngineOptions options)
-    : model_(model), pool_(model, options.n_ctx, options.cache_budget_bytes) {}
+    : model_(model), pool_(model, options.n_ctx, options.cache_budget_bytes, options.kv_type) {}
 
 ChatFormat ChatEngine::format(const ChatSettings& settings) const {
     return settings.format.value_or(model_.chat_format());

@@ -80,6 +80,7 @@ public:
 
     const Model& model() const { return model_; }
     int32_t n_ctx() const { return kv_.n_ctx(); }
+    KvType kv_type() const { return kv_.type(); }
     const std::vector<int32_t>& tokens() const { return tokens_; }
 
     // Makes the cache hold exactly `prompt` (reusing the common prefix) and returns the logits

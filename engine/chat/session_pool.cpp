@@ -19,18 +19,20 @@ bool cheap_to_cut(size_t kept, size_t lost) { return lost <= std::max<size_t>(16
 
 }  // namespace
 
-SessionPool::SessionPool(const Model& model, int32_t n_ctx, uint64_t budget_bytes)
+SessionPool::SessionPool(const Model& model, int32_t n_ctx, uint64_t budget_bytes, KvType kv_type)
     : model_(model),
       n_ctx_(default_context(model, n_ctx)),
       budget_bytes_(budget_bytes),
+      kv_type_(kv_type),
       bytes_per_token_(KvCache::bytes_per_position(model.config().n_layer, model.config().n_head_kv,
-                                                   model.config().head_dim)) {}
+                                                   model.config().head_dim, kv_type)) {}
 
 SessionPool::~SessionPool() = default;
 
 SessionPool::Entry& SessionPool::add_session() {
     SessionOptions options;
     options.n_ctx = n_ctx_;
+    options.kv_type = kv_type_;
     entries_.push_back({std::make_unique<Session>(model_, options)});
     return entries_.back();
 }

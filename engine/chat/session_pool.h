@@ -25,8 +25,9 @@ public:
     static constexpr size_t kMaxSessions = 16;
 
     // n_ctx: context of every session (0: the default, see default_context()); budget_bytes: KV
-    // memory the pool may keep touched across all its sessions.
-    SessionPool(const Model& model, int32_t n_ctx, uint64_t budget_bytes);
+    // memory the pool may keep touched across all its sessions; kv_type: every session's cache
+    // element type (F16 keeps twice the tokens in the same budget, see SessionOptions).
+    SessionPool(const Model& model, int32_t n_ctx, uint64_t budget_bytes, KvType kv_type = KvType::F32);
     ~SessionPool();
 
     // The session to evaluate `prompt` in, its cache prepared as described above. Valid until the
@@ -37,6 +38,7 @@ public:
     void clear();
 
     int32_t n_ctx() const { return n_ctx_; }
+    KvType kv_type() const { return kv_type_; }
     size_t size() const { return entries_.size(); }
     uint64_t kv_bytes_per_token() const { return bytes_per_token_; }
     uint64_t touched_bytes() const;  // KV memory the pool's caches have touched
@@ -53,6 +55,7 @@ private:
     const Model& model_;
     int32_t n_ctx_;
     uint64_t budget_bytes_;
+    KvType kv_type_;
     uint64_t bytes_per_token_;
     uint64_t use_counter_ = 0;
     std::vector<Entry> entries_;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/model/kv_cache.h"
+
 namespace tern::server {
 
 struct ServerOptions {
@@ -13,6 +15,7 @@ struct ServerOptions {
     int port = 8080;                    // 0: any free port (printed at start)
     int threads = 0;                    // 0: all cores
     int32_t n_ctx = 0;                  // 0: the model's context, at most 4096
+    KvType kv_type = KvType::F32;       // the KV caches' element type (ChatEngineOptions::kv_type)
     std::string api_key;                // "" : no key asked for (loopback only)
     std::string cors_origin;            // "" : no CORS headers, so browsers on other origins are refused
 

@@ -311,10 +311,7 @@ int run(int argc, char** argv) {
     const int needed = depth + std::max(n_prompt, n_gen + 1) + 1;
     so.n_ctx = (int32_t)a.get_int("-c", needed, 1, 1 << 24);
     if (so.n_ctx < needed) throw Error(fmt::format("-c {} is too small: this run needs {} tokens", so.n_ctx, needed));
-    const std::string kv_name = a.get_or("--kv", "f32");
-    const std::optional<KvType> kv_type = kv_type_from_name(kv_name);
-    if (!kv_type) throw Error("unknown --kv type '" + kv_name + "' (f32 or f16)");
-    so.kv_type = *kv_type;
+    so.kv_type = tools::kv_type_option(a);
     Session session(*model, so);
 
     const Speeds main = measure(*model, session, n_prompt, n_gen, reps, depth);

@@ -58,8 +58,8 @@ Generates text with a ternary (BitNet b1.58) or float GGUF model.
   --tokenize TEXT     print the token ids of TEXT (no BOS); works on vocabulary-only files
   --perplexity FILE   print mean NLL and perplexity of the model over a text file
   --dump-logits OUT   with -p: write the logits of every prompt position to OUT (.npy, float32)
-  --kv TYPE           with --perplexity / --dump-logits: KV cache type f32 (default) or f16
-                      (half the memory; keys and values rounded to half precision)
+  --kv TYPE           KV cache type: f32 (default, Tern's reference logits) or f16 (half the
+                      memory and attention reads; keys and values rounded to half precision)
   --mmap              compute from the memory-mapped file instead of a copy in memory
   --output-q8         requantise the output matrix to 8 bits at load (faster, slightly less exact)
   --version, --help
@@ -266,21 +266,17 @@ int run(int argc, char** argv) {
                model->load_seconds(), model->n_threads());
 
     const int32_t n_ctx = (int32_t)a.get_int("-c", 0, 8, 1 << 20);
-    const std::string kv_name = a.get_or("--kv", "f32");
-    const std::optional<KvType> kv_type = kv_type_from_name(kv_name);
-    if (!kv_type) throw Error("unknown --kv type '" + kv_name + "' (f32 or f16)");
+    const KvType kv_type = tools::kv_type_option(a);
     if (a.get("--perplexity") || a.get("--dump-logits")) {
         SessionOptions so;
         so.n_ctx = n_ctx;
-        so.kv_type = *kv_type;
+        so.kv_type = kv_type;
         Session session(*model, so);
         if (auto file = a.get("--perplexity")) return run_perplexity(session, *file);
         if (!a.get("-p")) throw Error("--dump-logits needs a prompt (-p TEXT)");
         return run_dump_logits(session, *a.get("-p"), *a.get("--dump-logits"));
     }
 
-    // Chat and completion go through ChatEngine's session pool, which keeps F32 caches.
-    if (*kv_type != KvType::F32) throw Error("--kv f16 is only supported with --perplexity and --dump-logits");
     ChatSettings settings;
     settings.sampling = sampling_from(a);
     settings.max_tokens = (int)a.get_int("-n", a.has("--chat") ? 512 : 128, -1, 1 << 24);
@@ -290,6 +286,7 @@ int run(int argc, char** argv) {
     }
     ChatEngineOptions eo;
     eo.n_ctx = n_ctx;
+    eo.kv_type = kv_type;
     ChatEngine engine(*model, eo);
     if (a.has("--chat")) return run_chat(engine, a.get_or("--system", ""), a.get_or("-p", ""), settings);
     return run_completion(engine, a.get_or("-p", ""), settings);

@@ -29,6 +29,8 @@ not), POST /v1/completions, GET /v1/models, GET /health.
   --port N          port (default 8080; 0 = any free port, printed at start)
   -t THREADS        inference threads (default: all cores)
   -c CTX            context size in tokens (default: the model's, at most 4096)
+  --kv TYPE         KV cache type: f32 (default, Tern's reference logits) or f16 (half the memory
+                    and attention reads; keys and values rounded to half precision)
   --api-key KEY     require 'Authorization: Bearer KEY' on /v1 requests
   --cors ORIGIN     allow browser pages from ORIGIN (or *) to call the API (default: none)
   --max-tokens N    largest max_tokens a request may ask for, and the default (4096)
@@ -49,7 +51,7 @@ extern "C" void on_stop_signal(int) {
 
 int run(int argc, char** argv) {
     tools::Args a(argc, argv,
-                  {"-m", "--host", "--port", "-t", "-c", "--api-key", "--cors", "--max-tokens", "--max-body",
+                  {"-m", "--host", "--port", "-t", "-c", "--kv", "--api-key", "--cors", "--max-tokens", "--max-body",
                    "--max-messages", "--queue", "--timeout"},
                   {"--help", "-h", "--version"});
     if (a.has("--help") || a.has("-h")) { std::fputs(kUsage, stdout); return 0; }
@@ -64,6 +66,7 @@ int run(int argc, char** argv) {
     o.port = (int)a.get_int("--port", o.port, 0, 65535);
     o.threads = (int)a.get_int("-t", 0, 1, 1024);
     o.n_ctx = (int32_t)a.get_int("-c", 0, 8, 1 << 20);
+    o.kv_type = tools::kv_type_option(a);
     o.api_key = a.get_or("--api-key", "");
     o.cors_origin = a.get_or("--cors", "");
     o.max_tokens = (int)a.get_int("--max-tokens", o.max_tokens, 1, 1 << 20);
@@ -95,6 +98,7 @@ int run(int argc, char** argv) {
         model = Model::load(o.model_path, lo);
         ChatEngineOptions eo;
         eo.n_ctx = o.n_ctx;
+        eo.kv_type = o.kv_type;
         engine = std::make_unique<ChatEngine>(*model, eo);
     } catch (...) {
         api.stop();
@@ -102,9 +106,9 @@ int run(int argc, char** argv) {
         throw;
     }
     const std::string id = server::model_id_from_path(o.model_path);
-    fmt::print(stderr, "[loaded {} as '{}' ({}, {} layers) in {:.2f} s, {} threads, context {}]\n", o.model_path, id,
-               model->config().arch, model->config().n_layer, model->load_seconds(), model->n_threads(),
-               engine->context_size());
+    fmt::print(stderr, "[loaded {} as '{}' ({}, {} layers) in {:.2f} s, {} threads, context {}, {} KV cache]\n",
+               o.model_path, id, model->config().arch, model->config().n_layer, model->load_seconds(),
+               model->n_threads(), engine->context_size(), kv_type_name(engine->kv_type()));
     api.set_ready(*engine, id, (int64_t)std::time(nullptr));
     fmt::print("ready\n");
     std::fflush(stdout);

@@ -88,6 +88,13 @@ int run_tool(const char* name, int (*body)(int, char**), int argc, char** argv) 
     }
 }
 
+KvType kv_type_option(const Args& args) {
+    const std::string name = args.get_or("--kv", "f32");
+    const std::optional<KvType> type = kv_type_from_name(name);
+    if (!type) throw Error("unknown --kv type '" + name + "' (f32 or f16)");
+    return *type;
+}
+
 uint64_t peak_rss_bytes() {
 #ifdef _WIN32
     // Windows has no getrusage; the peak working set is its peak resident memory.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/model/kv_cache.h"
+
 namespace tern::tools {
 
 class Args {
@@ -27,6 +29,9 @@ private:
     std::set<std::string> flags_set_;
     std::vector<std::string> positional_;
 };
+
+// The KV cache type given with "--kv f32|f16" (F32 without the option); a clear error otherwise.
+KvType kv_type_option(const Args& args);
 
 // Runs a tool's main body, turning any exception into "NAME: error: ..." on stderr and exit 1,
 // so that every tool reports bad input the same way and never dies with an uncaught exception.

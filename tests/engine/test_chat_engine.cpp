@@ -116,6 +116,36 @@ TEST_CASE("chat: the cache pool stays within its memory budget", "[chat]") {
     CHECK(engine.cached_sessions() >= 1);
 }
 
+TEST_CASE("chat: an F16 cache pool hands out half-precision caches and counts half the bytes", "[chat]") {
+    auto model = builtin();
+    const std::vector<int32_t> prompt = model->tokenizer().encode("once upon a time there was", true, false);
+    SessionPool f32(*model, 0, 1ull << 30), f16(*model, 0, 1ull << 30, KvType::F16);
+    CHECK(f16.kv_type() == KvType::F16);
+    CHECK(f16.kv_bytes_per_token() * 2 == f32.kv_bytes_per_token());
+    for (SessionPool* pool : {&f32, &f16}) {
+        Session& s = pool->acquire(prompt);
+        CHECK(s.kv_type() == pool->kv_type());
+        s.prefill(prompt);
+        pool->release(s);
+        CHECK(pool->touched_bytes() == prompt.size() * pool->kv_bytes_per_token());
+    }
+
+    // Through the engine (what tern-cli --kv, tern-server --kv and the app's setting use): the
+    // same text as an F16 session of its own.
+    ChatEngineOptions options;
+    options.kv_type = KvType::F16;
+    ChatEngine engine(*model, options);
+    CHECK(engine.kv_type() == KvType::F16);
+    const ChatResult r = engine.complete("once upon a time", greedy(16));
+    SessionOptions so;
+    so.kv_type = KvType::F16;
+    Session s(*model, so);
+    GenerateParams p;
+    p.max_tokens = 16;
+    p.sampling = greedy(16).sampling;
+    CHECK(r.text == s.generate(model->tokenizer().encode("once upon a time", model->tokenizer().add_bos(), false), p).text);
+}
+
 TEST_CASE("chat: a cancel sent before the call starts is not lost", "[chat]") {
     auto model = builtin();
     ChatEngine engine(*model);

@@ -67,7 +67,12 @@ curl -s -m 30 -D "$tmp/headers" -o /dev/null "$base/v1/models"
 if grep -qi '^access-control' "$tmp/headers"; then fail "CORS headers without --cors"; fi
 stop
 
-start --api-key sekrit --cors https://app.example
+# (Also with half-precision KV caches: --kv reaches the engine, and chat works on them.)
+start --api-key sekrit --cors https://app.example --kv f16
+grep -q 'f16 KV cache' "$tmp/err" || fail "--kv f16 not in effect: $(cat "$tmp/err")"
+[ "$(status "$tmp/b" -H 'Authorization: Bearer sekrit' "${json[@]}" "$base/v1/chat/completions" \
+     -d '{"messages":[{"role":"user","content":"hi"}],"max_tokens":4}')" = 200 ] || fail "chat with an f16 cache"
+grep -q '"choices":\[' "$tmp/b" || fail "f16 chat body: $(cat "$tmp/b")"
 [ "$(status "$tmp/b" "$base/v1/models")" = 401 ] || fail "no key"
 grep -q '"type":"authentication_error"' "$tmp/b" || fail "401 body: $(cat "$tmp/b")"
 [ "$(status "$tmp/b" -H 'Authorization: Bearer wrong' "$base/v1/models")" = 401 ] || fail "wrong key"
@@ -76,6 +81,10 @@ curl -s -m 30 -D "$tmp/headers" -o /dev/null -H 'Authorization: Bearer sekrit' "
 grep -qi '^access-control-allow-origin: https://app.example' "$tmp/headers" || fail "CORS origin: $(cat "$tmp/headers")"
 [ "$(status "$tmp/b" -X OPTIONS -H 'Origin: https://app.example' "$base/v1/chat/completions")" = 204 ] || fail "preflight"
 stop
+
+# An unknown --kv type is a clear error before anything listens.
+if "$server" --port 0 --kv f8 >"$tmp/out" 2>"$tmp/err"; then fail "--kv f8 accepted"; fi
+grep -q "unknown --kv type 'f8'" "$tmp/err" || fail "--kv f8 message: $(cat "$tmp/err")"
 
 # Refuses to listen beyond loopback without a key.
 if "$server" --host 0.0.0.0 --port 0 >"$tmp/out" 2>"$tmp/err"; then fail "listened on 0.0.0.0 without --api-key"; fi
