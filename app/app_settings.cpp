@@ -49,6 +49,14 @@ void AppSettings::setContextSize(int tokens) {
     emit loadOptionsChanged();
 }
 
+bool AppSettings::compactCache() const { return QSettings().value(QStringLiteral("engine/compactCache"), false).toBool(); }
+
+void AppSettings::setCompactCache(bool on) {
+    if (on == compactCache()) return;
+    QSettings().setValue(QStringLiteral("engine/compactCache"), on);
+    emit loadOptionsChanged();
+}
+
 QString AppSettings::lastModel() const { return QSettings().value(QStringLiteral("models/last")).toString(); }
 
 void AppSettings::setLastModel(const QString& path) { QSettings().setValue(QStringLiteral("models/last"), path); }

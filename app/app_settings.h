@@ -21,6 +21,8 @@ class AppSettings : public QObject {
     // threads and its context). 0: all hardware threads / the model's default context.
     Q_PROPERTY(int threads READ threads WRITE setThreads NOTIFY loadOptionsChanged)
     Q_PROPERTY(int contextSize READ contextSize WRITE setContextSize NOTIFY loadOptionsChanged)
+    // Half-precision conversation caches (WorkerOptions::compactCache); off: exact F32 caches.
+    Q_PROPERTY(bool compactCache READ compactCache WRITE setCompactCache NOTIFY loadOptionsChanged)
 public:
     explicit AppSettings(QObject* parent = nullptr);
     QString systemPrompt() const { return systemPrompt_; }
@@ -33,6 +35,8 @@ public:
     void setThreads(int threads);
     int contextSize() const;
     void setContextSize(int tokens);
+    bool compactCache() const;
+    void setCompactCache(bool on);
     QString lastModel() const;
     void setLastModel(const QString& path);
     // The conversation open when Tern last ran (0: the new chat), reopened at start.

@@ -43,6 +43,7 @@ struct ModelInfo {
     QString architecture;
     QString chatFormat;
     int contextSize = 0;
+    bool compactCache = false;  // half-precision KV caches (WorkerOptions::compactCache)
     qint64 weightBytes = 0;
     double loadSeconds = 0;
 };

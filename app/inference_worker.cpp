@@ -81,9 +81,10 @@ void InferenceWorker::unloadModel() {
     if (had) emit modelUnloaded();
 }
 
-void InferenceWorker::setLoadOptions(int threads, int contextSize) {
+void InferenceWorker::setLoadOptions(int threads, int contextSize, bool compactCache) {
     options_.threads = std::max(0, threads);
     options_.contextSize = std::max(0, contextSize);
+    options_.compactCache = compactCache;
 }
 
 void InferenceWorker::loadModel(const QString& path) {
@@ -105,6 +106,7 @@ void InferenceWorker::loadModel(const QString& path) {
         ChatEngineOptions eo;
         eo.n_ctx = options_.contextSize;
         eo.cache_budget_bytes = (uint64_t)std::max<qint64>(options_.kvBudgetBytes, 0);
+        eo.kv_type = options_.compactCache ? KvType::F16 : KvType::F32;
         engine_ = std::make_unique<ChatEngine>(*model_, eo);
     } catch (const std::bad_alloc&) {
         engine_.reset();
@@ -124,6 +126,7 @@ void InferenceWorker::loadModel(const QString& path) {
     info.architecture = QString::fromStdString(model_->config().arch);
     info.chatFormat = QString::fromLatin1(chat_format_name(model_->chat_format()));
     info.contextSize = engine_->context_size();
+    info.compactCache = engine_->kv_type() == KvType::F16;
     info.weightBytes = (qint64)model_->weight_bytes_total();
     info.loadSeconds = model_->load_seconds();
     emit loadProgress(1.0);

@@ -25,6 +25,9 @@ namespace tern::app {
 struct WorkerOptions {
     int threads = 0;                         // 0: all hardware threads
     int contextSize = 0;                     // 0: the engine's default (tern::default_context)
+    // Half-precision KV caches (ChatEngineOptions::kv_type F16): half the memory per token of
+    // conversation, so twice the context fits in kvBudgetBytes; keys and values are rounded.
+    bool compactCache = false;
     qint64 kvBudgetBytes = 1024LL << 20;     // KV caches kept for earlier turns and other conversations
     int emitIntervalMs = 30;                 // text is batched: one signal per frame or two
     int tokenDelayMsForTesting = 0;          // slows generation so tests can act mid-reply
@@ -51,9 +54,10 @@ public:
 
 public slots:
     void loadModel(const QString& path);  // frees the previous model first
-    // Threads and context size for the loads that follow (0: all hardware threads / the engine's
-    // default); the loaded model keeps its own. Queued like loads, so it takes effect in order.
-    void setLoadOptions(int threads, int contextSize);
+    // Threads, context size and cache precision for the loads that follow (0: all hardware
+    // threads / the engine's default); the loaded model keeps its own. Queued like loads, so it
+    // takes effect in order.
+    void setLoadOptions(int threads, int contextSize, bool compactCache);
     void unloadModel();
     void generate(const tern::app::GenerationRequest& request);
 

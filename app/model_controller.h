@@ -26,6 +26,7 @@ class ModelController : public QObject {
     Q_PROPERTY(bool loaded READ loaded NOTIFY stateChanged)
     Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
     Q_PROPERTY(int contextSize READ contextSize NOTIFY stateChanged)
+    Q_PROPERTY(bool compactCache READ compactCache NOTIFY stateChanged)
     // The row of the model whose last load failed (-1: none) and why; nothing is loaded then.
     Q_PROPERTY(int failedIndex READ failedIndex NOTIFY stateChanged)
     Q_PROPERTY(QString loadError READ loadError NOTIFY stateChanged)
@@ -56,6 +57,7 @@ public:
     bool loaded() const { return loaded_; }
     double loadProgress() const { return progress_; }
     int contextSize() const { return info_.contextSize; }
+    bool compactCache() const { return info_.compactCache; }
     const ModelInfo& info() const { return info_; }
 
     Q_INVOKABLE void load(const QString& path);

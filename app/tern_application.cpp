@@ -69,12 +69,15 @@ bool TernApplication::start() {
     // Threads and context length from the settings, unless the command line set them (-t).
     if (!options_.worker.threads) options_.worker.threads = settings_->threads();
     if (!options_.worker.contextSize) options_.worker.contextSize = settings_->contextSize();
+    options_.worker.compactCache = options_.worker.compactCache || settings_->compactCache();
     thread_ = std::make_unique<WorkerThread>(options_.worker);
     // A change in the settings applies from the next model load on (queued before it).
     connect(settings_, &AppSettings::loadOptionsChanged, this, [this] {
         const int threads = settings_->threads(), context = settings_->contextSize();
+        const bool compact = settings_->compactCache();
         InferenceWorker* w = thread_->worker();
-        QMetaObject::invokeMethod(w, [w, threads, context] { w->setLoadOptions(threads, context); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(w, [w, threads, context, compact] { w->setLoadOptions(threads, context, compact); },
+                                  Qt::QueuedConnection);
     });
     library_ = std::make_unique<modelstore::ModelLibrary>(
         options_.modelsDir.isEmpty() ? modelstore::ModelLibrary::defaultModelsDir() : options_.modelsDir);

@@ -76,6 +76,7 @@ ThemedDialog {
     // Scrolls when the window is too low for every control (the window allows 420 px).
     ScrollView {
         id: scroll
+        objectName: "settingsScroll"
         anchors.fill: parent
         contentWidth: availableWidth
         ColumnLayout {
@@ -173,6 +174,23 @@ ThemedDialog {
                     onValueModified: root.appSettings.contextSize = value
                     Accessible.name: qsTr("Context length in tokens, from the next model load (0 = the model's default)")
                 }
+            }
+            Switch {
+                objectName: "compactCacheBox"
+                visible: root.appSettings !== null
+                text: qsTr("Compact conversation memory")
+                checked: root.appSettings ? root.appSettings.compactCache : false
+                onToggled: root.appSettings.compactCache = checked
+                Accessible.name: qsTr("Compact conversation memory, from the next model load")
+                Accessible.description: hint.text
+            }
+            Label {
+                id: hint
+                visible: root.appSettings !== null
+                Layout.fillWidth: true
+                wrapMode: Text.Wrap
+                color: Theme.mutedText
+                text: qsTr("Keeps what the model remembers of a conversation at half precision: half the memory for long chats and faster replies late in them. Replies may differ slightly from the exact setting.")
             }
             ApiServerSettings { Layout.fillWidth: true; Layout.topMargin: 12 }
         }

@@ -189,6 +189,22 @@ private slots:
             shot(app, QStringLiteral("34-theme-box-open-%1").arg(mode == 1 ? QStringLiteral("light") : QStringLiteral("dark")));
             closeList(themeBox);
         }
+        // The compact-memory box (scrolled to: it is the last control but the API server's) writes
+        // the app-wide setting, which applies at the next load.
+        QQuickItem* compact = findVisible(w, "compactCacheBox");
+        QVERIFY(compact);
+        QCOMPARE(compact->property("checked").toBool(), false);
+        auto* flick = findVisible(w, "settingsScroll")->property("contentItem").value<QQuickItem*>();
+        QVERIFY(flick);
+        const QPointF at = compact->mapToItem(flick->property("contentItem").value<QQuickItem*>(), QPointF(0, 0));
+        flick->setProperty("contentY", std::max(0.0, at.y() - 40));
+        QVERIFY(waitFor([&] { return insideWindow(w, compact); }));
+        QTest::qWait(50);
+        click(w, compact);
+        QVERIFY(waitFor([&] { return tern::app::AppSettings().compactCache(); }));
+        shot(app, QStringLiteral("35-settings-compact-memory"));
+        click(w, compact);
+        QVERIFY(waitFor([&] { return !tern::app::AppSettings().compactCache(); }));
         QMetaObject::invokeMethod(settings, "close");
     }
 };

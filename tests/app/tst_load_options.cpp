@@ -61,6 +61,35 @@ private slots:
         QVERIFY(waitFor([&] { return !app.models()->loading() && app.models()->contextSize() == 640; }, 60000));
         settings->setContextSize(0);
     }
+
+    // Compact conversation memory: F16 KV caches from the next load on (replies from them: engine.chat).
+    void compactCacheAppliesAtTheNextLoad() {
+        QCOMPARE(AppSettings().compactCache(), false);  // exact caches unless asked
+        AppOptions o;
+        o.databasePath = dir_.filePath(QStringLiteral("history2.sqlite3"));
+        o.modelsDir = dir_.filePath(QStringLiteral("models2"));
+        o.modelPath = tern_app_test::tinyModelPath();
+        o.showWindow = false;
+        TernApplication app(o);
+        QVERIFY(app.start());
+        QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
+        QCOMPARE(app.models()->compactCache(), false);
+
+        AppSettings* settings = app.findChild<AppSettings*>();
+        QVERIFY(settings);
+        QSignalSpy changed(settings, &AppSettings::loadOptionsChanged);
+        settings->setCompactCache(true);
+        settings->setCompactCache(true);  // no change, no signal
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(AppSettings().compactCache(), true);  // kept in QSettings
+        QTest::qWait(50);
+        QCOMPARE(app.models()->compactCache(), false);  // the loaded model keeps its caches
+        const QString other = dir_.filePath(QStringLiteral("compact.gguf"));
+        QVERIFY(QFile::copy(tern_app_test::tinyModelPath(), other));
+        app.models()->load(other);
+        QVERIFY(waitFor([&] { return !app.models()->loading() && app.models()->compactCache(); }, 60000));
+        settings->setCompactCache(false);
+    }
 };
 
 QTEST_MAIN(LoadOptions)
