@@ -35,12 +35,32 @@ constexpr auto inplace_fields(int) -> decltype(I::kInplaceFields) { return I::kI
 template <class I>
 constexpr bool inplace_fields(...) { return false; }
 
+// The accumulator, decode, multiply-add and flush ternary_tile uses: the traits' plain hooks...
+template <class I, bool kInplace = inplace_fields<I>(0)>
+struct TileOps {
+  using V = typename I::V;
+  using Acc = typename I::Acc;
+  static constexpr int64_t kPeriod = I::kFlushBlocks;  // blocks per accumulation period
+  static Acc zero() { return I::acc_zero(); }
+  static void decode(V x, V* codes) { I::decode(x, codes); }
+  static void mac(Acc& acc, const V* codes, const int8_t* a) { I::mac(acc, codes, a); }
+  static typename I::V32 flush(Acc acc) { return I::flush(acc); }
+};
+// ...or their in-place ones.
+template <class I>
+struct TileOps<I, true> {
+  using V = typename I::V;
+  using Acc = typename I::Acc2;
+  static constexpr int64_t kPeriod = I::kFlushBlocks2;
+  static Acc zero() { return I::acc2_zero(); }
+  static void decode(V x, V* codes) { I::decode_inplace(x, codes); }
+  static void mac(Acc& acc, const V* codes, const int8_t* a) { I::mac_inplace(acc, codes, a); }
+  static typename I::V32 flush(Acc acc) { return I::flush2(acc); }
+};
+
 // Blocks per accumulation period of ternary_tile.
 template <class I>
-constexpr int64_t tile_period() {
-  if constexpr (inplace_fields<I>(0)) return I::kFlushBlocks2;
-  else return I::kFlushBlocks;
-}
+constexpr int64_t tile_period() { return TileOps<I>::kPeriod; }
 
 // For R rows and T tokens, adds Σ code·q over blocks [b0, b1) — at most one accumulation
 // period, tile_period<I>() — to acc[r*T + t]. rowp[r] points at block 0 of row r; consecutive
@@ -50,43 +70,25 @@ template <class I, bool kMask, int R, int T>
 inline void ternary_tile(const uint8_t* const* rowp, int64_t bstride, int64_t b0, int64_t b1, const int8_t* q,
                          int64_t k, typename I::V32* acc) {
   using V = typename I::V;
+  using Ops = TileOps<I>;
   constexpr int W = I::kBytes;
   constexpr int C = 32 / W;  // vectors per 32-byte block
-  if constexpr (inplace_fields<I>(0)) {
-    typename I::Acc2 a2[R][T];
-    for (int r = 0; r < R; ++r)
-      for (int t = 0; t < T; ++t) a2[r][t] = I::acc2_zero();
-    for (int64_t b = b0; b < b1; ++b) {
-      for (int c = 0; c < C; ++c) {
-        for (int r = 0; r < R; ++r) {
-          V x = I::load(rowp[r] + b * bstride + c * W);
-          if constexpr (kMask) x = I::canonical(x);
-          V codes[4];
-          I::decode_inplace(x, codes);
-          for (int t = 0; t < T; ++t) I::mac_inplace(a2[r][t], codes, q + t * k + b * 128 + c * W);
-        }
-      }
-    }
-    for (int r = 0; r < R; ++r)
-      for (int t = 0; t < T; ++t) acc[r * T + t] = I::add32(acc[r * T + t], I::flush2(a2[r][t]));
-    return;
-  }
-  typename I::Acc a16[R][T];
+  typename Ops::Acc a16[R][T];
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) a16[r][t] = I::acc_zero();
+    for (int t = 0; t < T; ++t) a16[r][t] = Ops::zero();
   for (int64_t b = b0; b < b1; ++b) {
     for (int c = 0; c < C; ++c) {
       for (int r = 0; r < R; ++r) {
         V x = I::load(rowp[r] + b * bstride + c * W);
         if constexpr (kMask) x = I::canonical(x);
         V codes[4];  // codes[f] covers values f*32 + c*W .. of the block
-        I::decode(x, codes);
-        for (int t = 0; t < T; ++t) I::mac(a16[r][t], codes, q + t * k + b * 128 + c * W);
+        Ops::decode(x, codes);
+        for (int t = 0; t < T; ++t) Ops::mac(a16[r][t], codes, q + t * k + b * 128 + c * W);
       }
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) acc[r * T + t] = I::add32(acc[r * T + t], I::flush(a16[r][t]));
+    for (int t = 0; t < T; ++t) acc[r * T + t] = I::add32(acc[r * T + t], Ops::flush(a16[r][t]));
 }
 
 // All blocks [b0, b1) of R rows x T tokens, period by period; adds the R*T sums to out.
