@@ -66,7 +66,8 @@ bool TernApplication::start() {
         store_->open(options_.databasePath.isEmpty() ? ConversationStore::defaultPath() : options_.databasePath);
 
     settings_ = new AppSettings(this);
-    // Threads and context length from the settings, unless the command line set them (-t).
+    // Threads and context length from the settings, unless the command line set them (-t);
+    // compact caches if the settings or the caller ask for them.
     if (!options_.worker.threads) options_.worker.threads = settings_->threads();
     if (!options_.worker.contextSize) options_.worker.contextSize = settings_->contextSize();
     options_.worker.compactCache = options_.worker.compactCache || settings_->compactCache();

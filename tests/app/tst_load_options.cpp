@@ -16,6 +16,16 @@ class LoadOptions : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
+    // A windowless app on the tiny model with its own history and models folders (tag).
+    AppOptions appOptions(const QString& tag) const {
+        AppOptions o;
+        o.databasePath = dir_.filePath(QStringLiteral("history%1.sqlite3").arg(tag));
+        o.modelsDir = dir_.filePath(QStringLiteral("models%1").arg(tag));
+        o.modelPath = tern_app_test::tinyModelPath();
+        o.showWindow = false;
+        return o;
+    }
+
 private slots:
     void initTestCase() {
         tern_app_test::isolateUserFolders();
@@ -36,12 +46,7 @@ private slots:
     void contextLengthAppliesAtTheNextLoad() {
         AppSettings().setContextSize(384);
         QCOMPARE(AppSettings().contextSize(), 384);
-        AppOptions o;
-        o.databasePath = dir_.filePath(QStringLiteral("history.sqlite3"));
-        o.modelsDir = dir_.filePath(QStringLiteral("models"));
-        o.modelPath = tern_app_test::tinyModelPath();
-        o.showWindow = false;
-        TernApplication app(o);
+        TernApplication app(appOptions(QString()));
         QVERIFY(app.start());
         QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
         QCOMPARE(app.models()->contextSize(), 384);  // the setting, at start
@@ -65,12 +70,7 @@ private slots:
     // Compact conversation memory: F16 KV caches from the next load on (replies from them: engine.chat).
     void compactCacheAppliesAtTheNextLoad() {
         QCOMPARE(AppSettings().compactCache(), false);  // exact caches unless asked
-        AppOptions o;
-        o.databasePath = dir_.filePath(QStringLiteral("history2.sqlite3"));
-        o.modelsDir = dir_.filePath(QStringLiteral("models2"));
-        o.modelPath = tern_app_test::tinyModelPath();
-        o.showWindow = false;
-        TernApplication app(o);
+        TernApplication app(appOptions(QStringLiteral("2")));
         QVERIFY(app.start());
         QVERIFY(waitFor([&] { return app.models()->loaded(); }, 60000));
         QCOMPARE(app.models()->compactCache(), false);
