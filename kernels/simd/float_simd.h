@@ -19,6 +19,7 @@
 #include "kernels/float_dot.h"
 #include "kernels/float_gemm.h"
 #include "kernels/fp16.h"
+#include "kernels/simd/stream_prefetch.h"
 
 namespace tern::kernels {
 namespace {
@@ -122,6 +123,7 @@ inline float q8_0_dot(const uint8_t* w, const float* dx, int64_t nb, const uint8
     acc[bb & 3] = F::fmadd(F::from_i32(s), F::set1(dd), acc[bb & 3]);
   };
   for (; b + 8 <= nb; b += 8) {
+    prefetch_ahead(w + b * kQ8_0BlockBytes, 8 * kQ8_0BlockBytes);  // rows are consecutive: one stream
     // d_w of eight blocks (fp16 -> float exactly), times the activations' d_x.
     for (int j = 0; j < 8; ++j) {
       uint16_t h;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/simd/stream_prefetch.h"
 #include "kernels/ternary_gemm.h"
 
 namespace tern::kernels {
@@ -77,6 +78,9 @@ inline void ternary_tile(const uint8_t* const* rowp, int64_t bstride, int64_t b0
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) a16[r][t] = Ops::zero();
   for (int64_t b = b0; b < b1; ++b) {
+    // One token (the decode GEMV): the rows are one forward stream from DRAM (I2S_R4: a block of
+    // the four rows is 128 consecutive bytes; I2S: one row after another).
+    if constexpr (T == 1) prefetch_ahead(rowp[0] + b * bstride, bstride);
     for (int c = 0; c < C; ++c) {
       for (int r = 0; r < R; ++r) {
         V x = I::load(rowp[r] + b * bstride + c * W);
