@@ -221,6 +221,39 @@ void bench_attention(int n_pos) {
   });
 }
 
+// One decode step's attention for one key/value head as the engine runs it (engine/model/forward.cpp):
+// 2B4T's group of 4 query heads, head_dim 128, over n_pos cached positions (keys, then values,
+// each head's rows contiguous), F32 or F16. Cold: each call reads another head's cache from a
+// rotation larger than the last-level cache, as a decode step reads 30 layers x 5 heads.
+void bench_attention_group_cold(int n_pos, bool f16) {
+  const int hd = 128, group = 4;
+  const size_t elem = f16 ? 2 : 4, head_bytes = (size_t)n_pos * hd * elem;
+  std::vector<uint8_t> kv(2 * head_bytes);
+  uint64_t seed = 11;
+  for (size_t i = 0; i < 2 * (size_t)n_pos * hd; ++i) {
+    const float v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+    if (f16) reinterpret_cast<uint16_t*>(kv.data())[i] = f32_to_fp16(v);
+    else reinterpret_cast<float*>(kv.data())[i] = v;
+  }
+  const Copies copies = make_copies(kv, true);
+  std::vector<float> q((size_t)group * hd), s((size_t)group * n_pos), out((size_t)group * hd);
+  for (auto& v : q) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+  measure(std::string("attention group4 hd128 pos") + std::to_string(n_pos) + (f16 ? " f16" : " f32") + " cold",
+          (double)kv.size(), 2.0 * group * n_pos * hd, [&](const KernelTable& t, int i) {
+            const uint8_t* k = copies.at(i, true);
+            const uint8_t* v = k + head_bytes;
+            if (f16) t.attn_scores_group_f16(q.data(), hd, group, reinterpret_cast<const uint16_t*>(k), hd, n_pos, hd,
+                                             0.088f, s.data(), n_pos);
+            else t.attn_scores_group(q.data(), hd, group, reinterpret_cast<const float*>(k), hd, n_pos, hd, 0.088f,
+                                     s.data(), n_pos);
+            for (int h = 0; h < group; ++h) t.softmax(s.data() + h * n_pos, n_pos);
+            if (f16) t.attn_values_group_f16(s.data(), n_pos, group, reinterpret_cast<const uint16_t*>(v), hd, n_pos, hd,
+                                             out.data(), hd);
+            else t.attn_values_group(s.data(), n_pos, group, reinterpret_cast<const float*>(v), hd, n_pos, hd, out.data(),
+                                     hd);
+          });
+}
+
 void bench_bandwidth() {
   HugeBuffer buf((size_t)1 << 30);
   std::memset(buf.p, 1, buf.n);
@@ -275,6 +308,7 @@ int main(int argc, char** argv) {
   if (want("attention")) {
     bench_attention(128);
     bench_attention(512);
+    for (bool f16 : {false, true}) bench_attention_group_cold(2048, f16);
   }
   if (want("bandwidth")) bench_bandwidth();
   return 0;
