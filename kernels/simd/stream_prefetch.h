@@ -1,5 +1,5 @@
 // Software prefetch for the kernels that stream a matrix from DRAM once per decoded token (the
-// ternary GEMVs, the 8-bit output screening). Those loops do enough vector work per byte that
+// ternary GEMVs, the 8-bit output screening; attention's F16 values, attention_simd.h). Those loops do enough vector work per byte that
 // one core keeps too few cache misses in flight for the hardware prefetchers alone: on Zen 3
 // (AVX2) the 2B4T ternary GEMV read 15.3 GB/s from DRAM against 22.4 GB/s for a plain read
 // loop, and 19.8 GB/s with a prefetch 4 KiB ahead of the stream (tern-kernel-bench, "cold").
@@ -35,6 +35,26 @@ inline void prefetch_line(const void* p) {
 inline void prefetch_ahead(const void* p, long bytes) {
   const char* c = static_cast<const char*>(p) + kStreamPrefetchBytes;
   for (long off = 0; off < bytes; off += 64) prefetch_line(c + off);
+}
+
+// Asks for the cache line holding p into L2, not L1, for data needed once the current L1 working
+// set is done with. Only a hint: AMD's cores, for one, fill L1 all the same.
+inline void prefetch_line_l2(const void* p) {
+#if defined(_MSC_VER) && !defined(__clang__)
+#if defined(_M_X64) || defined(_M_IX86)
+  _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T1);
+#else
+  (void)p;
+#endif
+#else
+  __builtin_prefetch(p, 0, 2);
+#endif
+}
+
+// Prefetches the lines of [p, p + bytes) into L2.
+inline void prefetch_span_l2(const void* p, long bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (long off = 0; off < bytes; off += 64) prefetch_line_l2(c + off);
 }
 
 }  // namespace
