@@ -200,7 +200,9 @@ inline void values_heads(const float* w, int64_t w_stride, const T* v, int64_t v
         // Halves: the same slice of the next block's rows is fetched while this block is computed
         // from L1 (2B4T, 2048 positions: 120 -> 110 us per key/value head on Zen 3). Floats: the
         // two 16 KiB blocks then crowd a 32 KiB L1 and it ran ~15 % slower, so they do not.
-        if constexpr (sizeof(T) == 2) prefetch_span_l2(v + (p + kValueBlock) * v_stride + d0, 2 * N * (long)sizeof(T));
+        if constexpr (sizeof(T) == 2)
+          prefetch_lines<false>(v + p * v_stride + d0, kValueBlock * v_stride * (std::ptrdiff_t)sizeof(T),
+                                2 * N * (std::ptrdiff_t)sizeof(T));
         const V v0 = load_kv<F>(v + p * v_stride + d0), v1 = load_kv<F>(v + p * v_stride + d0 + N);
         for (int h = 0; h < H; ++h) {
           const V wp = F::set1(w[h * w_stride + p]);
