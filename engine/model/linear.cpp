@@ -3,6 +3,7 @@
 
 #include "engine/error.h"
 #include "engine/gguf/mapped_file.h"
+#include "engine/model/huge_pages.h"
 #include "engine/model/thread_pool.h"
 
 #include <algorithm>
@@ -10,10 +11,6 @@
 #include <functional>
 #include <cstring>
 #include <vector>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace tern {
 
@@ -68,16 +65,7 @@ WeightBuffer::WeightBuffer(uint64_t n) {
     data_ = static_cast<uint8_t*>(p);
 #endif
     if (!data_) throw Error("not enough memory for " + std::to_string(n >> 20) + " MiB of weights");
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    // Opt-in (TERN_HUGEPAGES=1): on a machine whose memory is fragmented (a full page cache),
-    // the kernel compacts memory synchronously at each fault and loading 2B4T took 3-5 s longer,
-    // for ~10% more single-stream bandwidth afterwards.
-    static const bool huge = [] {
-        const char* e = std::getenv("TERN_HUGEPAGES");
-        return e && std::string(e) == "1";
-    }();
-    if (huge) madvise(data_, size, MADV_HUGEPAGE);  // advisory: failure just means 4 KiB pages
-#endif
+    advise_huge_pages(data_, n);  // engine/model/huge_pages.h: when, and why only whole pages
 }
 
 WeightBuffer::~WeightBuffer() {

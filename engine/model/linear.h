@@ -113,11 +113,10 @@ protected:
     uint64_t nbytes_;
 };
 
-// Memory for weights the engine streams every token: 2 MiB aligned and, on Linux with
-// TERN_HUGEPAGES=1, backed by transparent huge pages (fewer TLB misses: a single stream read
-// ~10% faster on the development machine, but first-touch page faults can stall for seconds
-// while the kernel compacts memory, hence opt-in). Used by layers that own their weights, by the
-// model's weight copy, and by tern-bench's bandwidth test so that it reads the same memory kind.
+// Memory for weights the engine streams every token: 2 MiB aligned and, on Linux, backed by
+// transparent huge pages where they are free for the taking (engine/model/huge_pages.h). Used by
+// layers that own their weights, by the model's weight copy, and by tern-bench's bandwidth test
+// so that it reads the same memory kind.
 class WeightBuffer {
 public:
     explicit WeightBuffer(uint64_t n);  // throws tern::Error if out of memory

@@ -78,8 +78,10 @@ void measure(const std::string& name, double bytes, double ops, const std::funct
   g_rows.push_back(r);
 }
 
-// Weight memory as the engine allocates it (engine/model/linear.h WeightBuffer): 2 MiB aligned,
-// transparent huge pages only with TERN_HUGEPAGES=1.
+// Weight memory aligned like the engine's (engine/model/linear.h WeightBuffer): 2 MiB. Transparent
+// huge pages only with TERN_HUGEPAGES=1: the engine takes them when they are free
+// (engine/model/huge_pages.h), but 4 KiB pages by default keep these figures comparable between
+// runs and machines.
 struct HugeBuffer {
   uint8_t* p = nullptr;
   size_t n = 0;
@@ -93,7 +95,7 @@ struct HugeBuffer {
 #endif
     if (!p) { std::fprintf(stderr, "out of memory\n"); std::exit(1); }
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    const char* e = std::getenv("TERN_HUGEPAGES");  // same switch as the engine (default off)
+    const char* e = std::getenv("TERN_HUGEPAGES");
     if (e && std::string(e) == "1") madvise(p, size, MADV_HUGEPAGE);
 #endif
   }
