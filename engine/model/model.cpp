@@ -150,7 +150,7 @@ void Model::load_tensors(const GgufFile& f, const ModelInspection& inspection, c
         }
         const float scale = it.scale ? read_vector(f, *it.scale)[0] : 1.0f;
         const uint8_t* src = f.tensor_data(t);
-        WeightView w{t.name, t.type, t.ne[0], t.n_elements() / t.ne[0], src, t.nbytes};
+        WeightView w{t.name, t.type, t.ne[0], t.n_elements() / t.ne[0], src, t.nbytes, nullptr};
         if (it.layer_owns_weights) {
             LinearOptions o = layer_options;
             o.repack = it.repack;

@@ -133,7 +133,7 @@ void inspect_tensors(const GgufFile& f, const LoadOptions& options, ModelInspect
             if (p.kind == TensorKind::TokenEmbd && !t.is_output && in_place) o.repack = false;
             const uint8_t* data = f.tensor_data(*info);
             const WeightView view{info->name, info->type, info->ne[0], info->n_elements() / info->ne[0], data,
-                                  info->nbytes};
+                                  info->nbytes, nullptr};
             // An output matrix screened at 8 bits (LoadOptions::output_screening) is read whole
             // only by the full pass (prefill's last token, all-logits callers); decode reads its
             // chosen rows. So with map_in_place it stays mapped: only those rows' pages become
