@@ -36,11 +36,17 @@ Resident resident_now() {
     return r;
 }
 
+// THP on in the kernel and not switched off for this process (prctl PR_SET_THP_DISABLE, which
+// some container runtimes set: /proc/self/status then says "THP_enabled: 0").
 bool thp_enabled() {
     std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
     std::string s;
     std::getline(f, s);
-    return !s.empty() && s.find("[never]") == std::string::npos;
+    if (s.empty() || s.find("[never]") != std::string::npos) return false;
+    std::ifstream st("/proc/self/status");
+    for (std::string line; std::getline(st, line);)
+        if (line.rfind("THP_enabled:", 0) == 0) return line.find('1') != std::string::npos;
+    return true;
 }
 
 }  // namespace
