@@ -196,7 +196,6 @@ inline void values_heads(const float* w, int64_t w_stride, const T* v, int64_t v
       for (int h = 0; h < H; ++h)
         for (int j = 0; j < 2; ++j) acc[h][j] = first ? F::zero() : F::load(out + h * out_stride + d0 + j * N);
       for (int p = p0; p < p1; ++p) {
-        // The same slice of the next block's rows, fetched while this block is computed from L1.
         // Halves: the same slice of the next block's rows is fetched while this block is computed
         // from L1 (2B4T, 2048 positions: 120 -> 110 us per key/value head on Zen 3). Floats: the
         // two 16 KiB blocks then crowd a 32 KiB L1 and it ran ~15 % slower, so they do not.
