@@ -110,6 +110,9 @@ struct HugeBuffer {
   HugeBuffer& operator=(const HugeBuffer&) = delete;
 };
 
+// A value uniform in [-0.5, 0.5): inputs of the float kernels (53 random bits, then rounded).
+float centered(uint64_t& seed) { return (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5); }
+
 // Copies of a packed matrix, enough to exceed the last-level cache when cold.
 struct Copies {
   std::unique_ptr<HugeBuffer> buf;
@@ -169,7 +172,7 @@ void bench_float_out(bool q8, int n_tokens, int64_t rows, FloatLayout layout = F
   HugeBuffer hw((size_t)(rows * row_bytes));
   uint8_t* w = hw.p;
   for (int64_t r = 0; r < rows; ++r) {
-    for (auto& v : row) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+    for (auto& v : row) v = centered(seed);
     if (q8) q8_0_quantize(row.data(), k, w + r * row_bytes);
     else for (int64_t i = 0; i < k; ++i) reinterpret_cast<uint16_t*>(w + r * row_bytes)[i] = f32_to_fp16(row[i]);
   }
@@ -179,7 +182,7 @@ void bench_float_out(bool q8, int n_tokens, int64_t rows, FloatLayout layout = F
     f16_repack_r4(tmp.data(), rows, k, reinterpret_cast<uint16_t*>(w), 0, (rows + 3) / 4);
   }
   std::vector<float> x((size_t)(k * n_tokens));
-  for (auto& v : x) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : x) v = centered(seed);
   std::vector<uint8_t> xq((size_t)(k / 32 * 34 * n_tokens));
   q8_0_quantize(x.data(), k * n_tokens, xq.data());
   std::vector<float> y((size_t)(rows * n_tokens));
@@ -205,7 +208,7 @@ void bench_float_out(bool q8, int n_tokens, int64_t rows, FloatLayout layout = F
 void bench_act_quant(int64_t n) {
   std::vector<float> x((size_t)n);
   uint64_t seed = 3;
-  for (auto& v : x) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : x) v = centered(seed);
   std::vector<int8_t> q((size_t)n);
   measure("act quant n" + std::to_string(n), 0, (double)n, [&](const KernelTable& t, int) { t.quantize_act_i8(x.data(), q.data(), n); });
 }
@@ -214,8 +217,8 @@ void bench_attention(int n_pos) {
   const int hd = 128, kv_dim = 640;
   std::vector<float> kv((size_t)n_pos * kv_dim), q(hd), s(n_pos), out(hd);
   uint64_t seed = 5;
-  for (auto& v : kv) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
-  for (auto& v : q) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : kv) v = centered(seed);
+  for (auto& v : q) v = centered(seed);
   measure("attention head hd128 pos" + std::to_string(n_pos), 0, 2.0 * n_pos * hd, [&](const KernelTable& t, int) {
     t.attn_scores(q.data(), kv.data(), kv_dim, n_pos, hd, 0.088f, s.data());
     t.softmax(s.data(), n_pos);
@@ -233,13 +236,13 @@ void bench_attention_group_cold(int n_pos, bool f16) {
   std::vector<uint8_t> kv(2 * head_bytes);
   uint64_t seed = 11;
   for (size_t i = 0; i < 2 * (size_t)n_pos * hd; ++i) {
-    const float v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+    const float v = centered(seed);
     if (f16) reinterpret_cast<uint16_t*>(kv.data())[i] = f32_to_fp16(v);
     else reinterpret_cast<float*>(kv.data())[i] = v;
   }
   const Copies copies = make_copies(kv, true);
   std::vector<float> q((size_t)group * hd), s((size_t)group * n_pos), out((size_t)group * hd);
-  for (auto& v : q) v = (float)((double)(tern::splitmix64_next(seed) >> 11) / 9007199254740992.0 - 0.5);
+  for (auto& v : q) v = centered(seed);
   measure(std::string("attention group4 hd128 pos") + std::to_string(n_pos) + (f16 ? " f16" : " f32") + " cold",
           (double)kv.size(), 2.0 * group * n_pos * hd, [&](const KernelTable& t, int i) {
             const uint8_t* k = copies.at(i, true);
