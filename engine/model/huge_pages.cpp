@@ -1,20 +1,19 @@
 #include "engine/model/huge_pages.h"
 
-#include <cstdlib>
-#include <cstring>
-
 #if defined(__linux__)
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #endif
 
 namespace tern {
 
-namespace {
+#if defined(__linux__)
 
-constexpr uint64_t kHugePage = 2u << 20;  // x86-64 and 4 KiB-page arm64 PMD size
+namespace {
 
 enum class HugePolicy { Never, Auto, Always };
 
@@ -30,13 +29,11 @@ HugePolicy huge_policy() {
 
 }  // namespace
 
-#if defined(__linux__)
-
 std::optional<uint64_t> free_huge_page_memory() {
     const long page = sysconf(_SC_PAGESIZE);
     if (page <= 0) return std::nullopt;
     int min_order = 0;  // the order whose blocks are one huge page
-    while (((uint64_t)page << min_order) < kHugePage) ++min_order;
+    while (((uint64_t)page << min_order) < kHugePageBytes) ++min_order;
     std::FILE* f = std::fopen("/proc/buddyinfo", "r");
     if (!f) return std::nullopt;
     // "Node 0, zone   Normal   6480   7156 ...": free blocks of order 0, 1, 2, ... per zone.
@@ -64,7 +61,7 @@ std::optional<uint64_t> free_huge_page_memory() {
 }
 
 void advise_huge_pages(uint8_t* p, uint64_t n) {
-    const uint64_t whole = n / kHugePage * kHugePage;
+    const uint64_t whole = n / kHugePageBytes * kHugePageBytes;
     const HugePolicy policy = huge_policy();
     bool huge = policy == HugePolicy::Always;
     if (policy == HugePolicy::Auto && whole > 0) {
@@ -73,7 +70,7 @@ void advise_huge_pages(uint8_t* p, uint64_t n) {
     }
     // Advisory: a failure (no THP in this kernel) just leaves 4 KiB pages.
     if (huge && whole > 0) madvise(p, whole, MADV_HUGEPAGE);
-    if (n > whole) madvise(p + whole, kHugePage, MADV_NOHUGEPAGE);
+    if (n > whole) madvise(p + whole, kHugePageBytes, MADV_NOHUGEPAGE);
 }
 
 #else

@@ -16,11 +16,15 @@
 
 namespace tern {
 
+// The huge page size (x86-64, and arm64 with 4 KiB pages): WeightBuffer aligns to it.
+constexpr uint64_t kHugePageBytes = 2u << 20;
+
 // Bytes of free memory in blocks at least as large as a huge page (order >= 9 with 4 KiB pages),
 // which huge-page faults can take without compaction. nullopt off Linux or without /proc.
 std::optional<uint64_t> free_huge_page_memory();
 
-// Advises [p, p + n) as above. p must be aligned to 2 MiB and the allocation rounded up to 2 MiB.
+// Advises [p, p + n) as above. p must be aligned to kHugePageBytes and the allocation rounded up
+// to a multiple of it.
 void advise_huge_pages(uint8_t* p, uint64_t n);
 
 }  // namespace tern

@@ -55,7 +55,7 @@ bool linear_screenable(const WeightView& w, const LinearOptions& options, float 
 }
 
 WeightBuffer::WeightBuffer(uint64_t n) {
-    constexpr size_t kAlign = 2u << 20;
+    constexpr size_t kAlign = kHugePageBytes;  // so that whole huge pages can back it
     const size_t size = (size_t)((n + kAlign - 1) / kAlign * kAlign);
 #if defined(_WIN32)
     data_ = static_cast<uint8_t*>(_aligned_malloc(size, kAlign));
